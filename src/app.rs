@@ -1,0 +1,150 @@
+//! The application state, built once and passed to the router, the jobs and the tests.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use crate::config::Config;
+use crate::counters::Counters;
+use crate::i18n::Catalog;
+use crate::metrics::Metrics;
+use crate::render::Templates;
+use crate::render::assets::Assets;
+use crate::store::settings::{self, SiteSettings};
+use crate::store::{Db, StoreError, StoreResult};
+
+#[derive(Clone, Debug)]
+pub struct AppState(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    config: Config,
+    db: Db,
+    templates: Templates,
+    catalog: Arc<Catalog>,
+    assets: Arc<Assets>,
+    metrics: Metrics,
+    counters: Counters,
+    node_id: String,
+    /// Key for hashes that must not be reversible without the database (addresses, likes).
+    secret: Vec<u8>,
+    site: RwLock<Arc<SiteSettings>>,
+    /// Bumped by every change readers can see; the page cache keys on it.
+    content_version: AtomicU64,
+}
+
+const SECRET_KEY: &str = "instance_secret";
+
+impl AppState {
+    /// Builds the state on a migrated database.
+    pub async fn build(config: Config, db: Db) -> StoreResult<AppState> {
+        let catalog = Arc::new(Catalog::load().map_err(StoreError::Other)?);
+        let theme_dir = Some(config.theme.dir.clone()).filter(|d| !d.is_empty()).map(std::path::PathBuf::from);
+        let assets = Arc::new(Assets::load(theme_dir.clone()));
+        let templates = Templates::new(theme_dir, catalog.clone(), assets.clone());
+        let secret = instance_secret(&db).await?;
+        let site = settings::site(&db).await?;
+        Ok(AppState(Arc::new(Inner {
+            config,
+            db,
+            templates,
+            catalog,
+            assets,
+            metrics: Metrics::default(),
+            counters: Counters::default(),
+            node_id: format!("{}-{}", hostname(), &crate::secrets::random_token(4)),
+            secret,
+            site: RwLock::new(Arc::new(site)),
+            content_version: AtomicU64::new(1),
+        })))
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.0.db
+    }
+
+    pub fn templates(&self) -> &Templates {
+        &self.0.templates
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.0.catalog
+    }
+
+    pub fn assets(&self) -> &Assets {
+        &self.0.assets
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.0.metrics
+    }
+
+    pub fn counters(&self) -> &Counters {
+        &self.0.counters
+    }
+
+    /// Identifies this process among the nodes, in job leases and logs.
+    pub fn node_id(&self) -> &str {
+        &self.0.node_id
+    }
+
+    pub fn secret(&self) -> &[u8] {
+        &self.0.secret
+    }
+
+    /// The site settings as last loaded.
+    pub fn site(&self) -> Arc<SiteSettings> {
+        match self.0.site.read() {
+            Ok(site) => site.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Reloads the settings after a change.
+    pub async fn reload_site(&self) -> StoreResult<()> {
+        let fresh = Arc::new(settings::site(&self.0.db).await?);
+        if let Ok(mut site) = self.0.site.write() {
+            *site = fresh;
+        }
+        self.content_changed();
+        Ok(())
+    }
+
+    /// Something readers see has changed: cached pages made before now are stale.
+    pub fn content_changed(&self) {
+        self.0.content_version.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub fn content_version(&self) -> u64 {
+        self.0.content_version.load(Ordering::SeqCst)
+    }
+}
+
+/// The instance's secret, made on first start and kept in the database so every node shares it.
+async fn instance_secret(db: &Db) -> StoreResult<Vec<u8>> {
+    if let Some(secret) = settings::get::<String>(db, SECRET_KEY).await? {
+        return Ok(secret.into_bytes());
+    }
+    let fresh = crate::secrets::random_token(32);
+    let mut tx = db.begin().await?;
+    // Two nodes starting together: the first insert wins, both read it back.
+    sqlx::query("insert into settings (key, value, updated_at) values ($1, $2, $3) on conflict (key) do nothing")
+        .bind(SECRET_KEY)
+        .bind(serde_json::Value::String(fresh).to_string())
+        .bind(crate::store::now_ms())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(settings::get::<String>(db, SECRET_KEY).await?.unwrap_or_default().into_bytes())
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "node".into())
+}

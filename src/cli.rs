@@ -1,0 +1,255 @@
+//! The command line: `gazette serve | demo | user | migrate | check | backup | restore | config`.
+//!
+//! Exit codes: 0 done; 1 the command could not do its work (database unreachable, port in use,
+//! unwritable directory, ...); 2 the command line or the configuration is wrong. Every failure
+//! ends with one line on stderr that names the problem and what to do.
+
+mod user;
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, ConfigError, Overrides, Sources};
+use crate::store::{Db, DbOptions, migrate};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "gazette",
+    version,
+    about = "A news publishing platform: the reader site, the newsroom, comments, search and feeds in one binary."
+)]
+pub struct Cli {
+    /// Configuration file (default: ./gazette.toml if it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Data directory (database, media); overrides storage.data_dir.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<String>,
+    /// Database URL; overrides database.url and DATABASE_URL.
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the site and the newsroom.
+    Serve {
+        /// Address and port to listen on (default 127.0.0.1:8080).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// Load the sample content first (idempotent).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Load the sample content (sections, articles in French, Arabic and English, comments).
+    Demo,
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        action: user::UserCommand,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Check the configuration and the database; one line per finding.
+    Check,
+    /// Copy the database and the media into one file, while the site keeps serving.
+    Backup {
+        /// The file to write (a tar archive).
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+    /// Restore a backup into an empty data directory (and empty database).
+    Restore {
+        /// A file written by `gazette backup`.
+        file: PathBuf,
+    },
+    /// Configuration helpers.
+    Config {
+        #[command(subcommand)]
+        action: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ConfigCommand {
+    /// Print every configuration key with its default and documentation.
+    Example,
+    /// Print the configuration in effect (file, environment and flags merged).
+    Show,
+}
+
+/// A failure that ends the command: the line to print and the exit code.
+#[derive(Debug)]
+pub struct Fatal {
+    pub message: String,
+    pub code: u8,
+}
+
+impl Fatal {
+    /// The command could not do its work.
+    pub fn runtime(message: impl Into<String>) -> Fatal {
+        Fatal { message: message.into(), code: 1 }
+    }
+
+    /// The command line or the configuration is wrong.
+    pub fn usage(message: impl Into<String>) -> Fatal {
+        Fatal { message: message.into(), code: 2 }
+    }
+}
+
+impl From<ConfigError> for Fatal {
+    fn from(error: ConfigError) -> Self {
+        Fatal::usage(format!("configuration: {}", error.0))
+    }
+}
+
+impl From<sqlx::Error> for Fatal {
+    fn from(error: sqlx::Error) -> Self {
+        crate::store::StoreError::from(error).into()
+    }
+}
+
+impl From<crate::store::StoreError> for Fatal {
+    fn from(error: crate::store::StoreError) -> Self {
+        Fatal::runtime(error.to_string())
+    }
+}
+
+/// Parses the command line and runs the command; the process exits with the code returned.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(fatal) => {
+            let _ = std::io::stdout().flush();
+            eprintln!("error: {}", fatal.message);
+            ExitCode::from(fatal.code)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Fatal> {
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let listen = match &cli.command {
+        Command::Serve { listen, .. } => listen.clone(),
+        _ => None,
+    };
+    let sources = Sources {
+        file: cli.config.clone(),
+        env: &env,
+        overrides: Overrides { listen, data_dir: cli.data_dir.clone(), database_url: cli.database_url.clone() },
+    };
+    let config = Config::load(&sources)?;
+    init_logging(&config);
+    match cli.command {
+        Command::Serve { demo, .. } => crate::serve::run(config, demo).await,
+        Command::Demo => {
+            let db = open_migrated(&config).await?;
+            let report = crate::demo::load(&db, &config.media_dir()).await?;
+            println!("{report}");
+            db.close().await;
+            Ok(())
+        }
+        Command::User { action } => {
+            let db = open_migrated(&config).await?;
+            let result = user::run(&db, action).await;
+            db.close().await;
+            result
+        }
+        Command::Migrate => {
+            let db = open(&config).await?;
+            let applied = migrate::run(&db).await.map_err(migration_fatal)?;
+            if applied.is_empty() {
+                println!("the database is up to date (schema version {})", migrate::latest_version());
+            } else {
+                println!("applied migrations {applied:?}; schema version {}", migrate::latest_version());
+            }
+            db.close().await;
+            Ok(())
+        }
+        Command::Check => crate::check::run(&config).await,
+        Command::Backup { to } => crate::backup::backup(&config, &to).await,
+        Command::Restore { file } => crate::backup::restore(&config, &file).await,
+        Command::Config { action } => {
+            match action {
+                ConfigCommand::Example => print!("{}", Config::example_toml()),
+                ConfigCommand::Show => print!(
+                    "{}",
+                    toml::to_string(&config)
+                        .map_err(|e| Fatal::runtime(format!("cannot print the configuration: {e}")))?
+                ),
+            }
+            Ok(())
+        }
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log.level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Makes sure the data directory exists and is writable, with a message that says what to do.
+pub fn prepare_data_dir(config: &Config) -> Result<(), Fatal> {
+    let dir = config.data_dir();
+    let hint = "choose another with --data-dir or storage.data_dir, or fix its permissions";
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Fatal::runtime(format!("cannot create the data directory {}: {e}; {hint}", dir.display())))?;
+    let probe = dir.join(format!(".write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"ok")
+        .map_err(|e| Fatal::runtime(format!("the data directory {} is not writable: {e}; {hint}", dir.display())))?;
+    let _ = std::fs::remove_file(&probe);
+    let media = config.media_dir();
+    std::fs::create_dir_all(&media)
+        .map_err(|e| Fatal::runtime(format!("cannot create the media directory {}: {e}", media.display())))?;
+    Ok(())
+}
+
+/// Opens the database named by the configuration, creating the SQLite file's directory.
+pub async fn open(config: &Config) -> Result<Db, Fatal> {
+    let url = config.database_url();
+    if url.starts_with("sqlite:") {
+        prepare_data_dir(config)?;
+    }
+    let options = DbOptions {
+        url,
+        max_connections: config.database.max_connections,
+        connect_timeout: std::time::Duration::from_secs(config.database.connect_timeout_seconds.max(1)),
+    };
+    Db::connect(&options).await.map_err(|e| {
+        Fatal::runtime(format!("{e}; check database.url / DATABASE_URL and that the database server runs"))
+    })
+}
+
+/// Opens the database and applies pending migrations.
+pub async fn open_migrated(config: &Config) -> Result<Db, Fatal> {
+    let db = open(config).await?;
+    migrate::run(&db).await.map_err(migration_fatal)?;
+    Ok(db)
+}
+
+fn migration_fatal(error: crate::store::StoreError) -> Fatal {
+    match error {
+        crate::store::StoreError::Other(message) => Fatal::runtime(message),
+        other => Fatal::runtime(format!("cannot migrate the database: {other}")),
+    }
+}

@@ -1,0 +1,172 @@
+//! `gazette user add | list | disable | token`.
+
+use std::io::{IsTerminal, Read};
+
+use clap::Subcommand;
+
+use super::Fatal;
+use crate::news::Role;
+use crate::secrets;
+use crate::store::users::{self, NewUser};
+use crate::store::{Db, StoreError, audit};
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create an account. The password is read from standard input when one is piped in;
+    /// otherwise one is generated and printed once.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, editor, journalist or moderator.
+        #[arg(long)]
+        role: String,
+    },
+    /// List the accounts.
+    List,
+    /// Disable an account: it can no longer log in, and its sessions and tokens end.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Create an API token for an account (printed once).
+    Token {
+        #[arg(long)]
+        email: String,
+        /// What the token is for, e.g. "wire import".
+        #[arg(long, default_value = "api")]
+        name: String,
+    },
+}
+
+pub async fn run(db: &Db, command: UserCommand) -> Result<(), Fatal> {
+    match command {
+        UserCommand::Add { email, name, role } => add(db, &email, &name, &role).await,
+        UserCommand::List => {
+            for user in users::all(db).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    user.id,
+                    user.email,
+                    user.role.as_str(),
+                    if user.disabled { "disabled" } else { "active" },
+                    user.name
+                );
+            }
+            Ok(())
+        }
+        UserCommand::Disable { email } => {
+            let user = users::by_email(db, &email)
+                .await?
+                .ok_or_else(|| Fatal::usage(format!("no account with the e-mail {email}")))?;
+            let mut tx = db.begin().await?;
+            users::disable(&mut tx, user.id).await?;
+            audit::record(
+                &mut tx,
+                &audit::Entry {
+                    actor_id: None,
+                    action: "user.disable",
+                    object_type: "user",
+                    object_id: Some(user.id),
+                    detail: serde_json::json!({ "via": "cli" }),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            println!("disabled {email}; their sessions and API tokens have ended");
+            Ok(())
+        }
+        UserCommand::Token { email, name } => {
+            let user = users::by_email(db, &email)
+                .await?
+                .ok_or_else(|| Fatal::usage(format!("no account with the e-mail {email}")))?;
+            if user.disabled {
+                return Err(Fatal::usage(format!("the account {email} is disabled")));
+            }
+            let token = secrets::random_token(24);
+            let mut tx = db.begin().await?;
+            users::insert_api_token(&mut tx, user.id, &name, &secrets::hash_token(&token)).await?;
+            tx.commit().await?;
+            println!("{token}");
+            eprintln!("this token acts as {} ({}); it is shown only now", user.email, user.role.as_str());
+            Ok(())
+        }
+    }
+}
+
+async fn add(db: &Db, email: &str, name: &str, role: &str) -> Result<(), Fatal> {
+    let role = Role::parse(role)
+        .ok_or_else(|| Fatal::usage(format!("unknown role {role:?}: use admin, editor, journalist or moderator")))?;
+    let email = email.trim();
+    if !looks_like_email(email) {
+        return Err(Fatal::usage(format!("{email:?} is not an e-mail address")));
+    }
+    if name.trim().is_empty() {
+        return Err(Fatal::usage("the name must not be empty"));
+    }
+    let (password, generated) = match read_piped_password()? {
+        Some(p) => (p, false),
+        None => (secrets::random_password(), true),
+    };
+    if password.chars().count() < 10 {
+        return Err(Fatal::usage("the password must have at least 10 characters"));
+    }
+    let hash = secrets::hash_password(&password).map_err(Fatal::runtime)?;
+    let mut tx = db.begin().await?;
+    let user = users::insert(&mut tx, &NewUser { email, name: name.trim(), role, password_hash: Some(hash), bio: "" })
+        .await
+        .map_err(|e| match e {
+            StoreError::Duplicate { .. } => Fatal::usage(format!("an account with the e-mail {email} already exists")),
+            other => other.into(),
+        })?;
+    audit::record(
+        &mut tx,
+        &audit::Entry {
+            actor_id: None,
+            action: "user.create",
+            object_type: "user",
+            object_id: Some(user.id),
+            detail: serde_json::json!({ "role": role.as_str(), "via": "cli" }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    println!("created {} ({}) as {}", user.email, user.name, role.as_str());
+    if generated {
+        println!("password: {password}");
+        println!("(shown only now; change it after logging in)");
+    }
+    Ok(())
+}
+
+/// A password piped on standard input (first line), or `None` on a terminal or empty input.
+fn read_piped_password() -> Result<Option<String>, Fatal> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok(None);
+    }
+    let mut text = String::new();
+    stdin
+        .lock()
+        .take(4096)
+        .read_to_string(&mut text)
+        .map_err(|e| Fatal::runtime(format!("cannot read the password from standard input: {e}")))?;
+    let line = text.lines().next().unwrap_or("").trim_end_matches('\r').to_string();
+    Ok(if line.is_empty() { None } else { Some(line) })
+}
+
+/// A plain check: one @, something on each side, a dot in the domain, no spaces.
+pub fn looks_like_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.contains(char::is_whitespace)
+                && !domain.contains('@')
+        }
+        None => false,
+    }
+}

@@ -1,0 +1,562 @@
+//! `gazette demo`: a realistic sample newspaper, written for Gazette, loaded idempotently.
+//!
+//! Nine sections and a sub-section, 80 articles in French, 20 in Arabic and 10 in English
+//! (stories told in several languages share a translation group), generated pictures, three
+//! authors who cannot log in, comments in every moderation state, read counts, and the
+//! publisher's footer. Everything is derived deterministically from `demo/content.toml`.
+
+mod picture;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::news::{ArticleStatus, CommentStatus, Lang, Role};
+use crate::render::{dates, markdown};
+use crate::store::articles::{self, NewArticle};
+use crate::store::comments::{self, NewComment};
+use crate::store::media::{self, NewMedia};
+use crate::store::sections::{self, NewSection};
+use crate::store::settings::{self, AdSlot, FooterIdentity};
+use crate::store::users::{self, NewUser};
+use crate::store::{Db, StoreError, StoreResult, Tx, now_ms, stats};
+use picture::lcg;
+
+const CONTENT: &str = include_str!("demo/content.toml");
+const MARKER: &str = "demo.loaded";
+const HOUR: i64 = 3_600_000;
+
+#[derive(Deserialize)]
+struct Content {
+    authors: Vec<AuthorData>,
+    sections: Vec<SectionData>,
+    subsections: Vec<SubsectionData>,
+    stories: Vec<StoryData>,
+    arabic_only: Vec<ArabicData>,
+    bodies: BTreeMap<Lang, Vec<String>>,
+    subheadings: BTreeMap<Lang, Vec<String>>,
+    comments: Vec<CommentData>,
+}
+
+#[derive(Deserialize)]
+struct AuthorData {
+    name: String,
+    email: String,
+    role: String,
+    bio: String,
+}
+
+#[derive(Deserialize)]
+struct SectionData {
+    slug: String,
+    fr: String,
+    ar: String,
+    en: String,
+    signature: String,
+    tags: Vec<String>,
+    titles: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct SubsectionData {
+    slug: String,
+    parent: String,
+    fr: String,
+    ar: String,
+    en: String,
+}
+
+#[derive(Deserialize)]
+struct StoryData {
+    section: String,
+    index: usize,
+    ar_title: Option<String>,
+    ar_lead: Option<String>,
+    en_title: String,
+    en_lead: String,
+}
+
+#[derive(Deserialize)]
+struct ArabicData {
+    section: String,
+    title: String,
+    lead: String,
+}
+
+#[derive(Deserialize)]
+struct CommentData {
+    name: String,
+    email: String,
+    website: String,
+    body: String,
+    language: String,
+    status: Option<String>,
+    reason: Option<String>,
+}
+
+/// What `load` did, printed by the command.
+pub struct Report {
+    pub already_loaded: bool,
+    pub articles: usize,
+    pub comments: usize,
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.already_loaded {
+            write!(f, "the demo content is already loaded")
+        } else {
+            write!(f, "loaded the demo content: {} articles, {} comments", self.articles, self.comments)
+        }
+    }
+}
+
+/// Section colours for the generated pictures.
+const COLOURS: [[u8; 3]; 9] = [
+    [28, 84, 150],
+    [150, 40, 50],
+    [20, 120, 90],
+    [60, 70, 140],
+    [160, 90, 30],
+    [30, 130, 60],
+    [90, 90, 90],
+    [120, 50, 120],
+    [40, 110, 130],
+];
+
+/// Loads the demo content unless it is already there. Safe to run on every start.
+pub async fn load(db: &Db, media_dir: &Path) -> StoreResult<Report> {
+    if settings::get::<i64>(db, MARKER).await?.is_some() {
+        return Ok(Report { already_loaded: true, articles: 0, comments: 0 });
+    }
+    let content: Content =
+        toml::from_str(CONTENT).map_err(|e| StoreError::Other(format!("demo content is invalid: {e}")))?;
+    // Pictures first: files are content-addressed, so writing them again is harmless.
+    let mut pictures = Vec::new();
+    for (i, colour) in COLOURS.iter().enumerate() {
+        for variant in 0..2u32 {
+            let bytes = picture::png(1200, 675, *colour, (i as u32) * 31 + variant * 1009 + 7);
+            let key = crate::media::store_bytes(media_dir, &bytes, "png").map_err(|e| {
+                StoreError::Other(format!("cannot write demo pictures to {}: {e}", media_dir.display()))
+            })?;
+            pictures.push((key, bytes.len() as i64));
+        }
+    }
+
+    let mut tx = db.begin().await?;
+    // Another process may have loaded it while we drew the pictures.
+    let marker = sqlx::query("select key from settings where key = $1").bind(MARKER).fetch_optional(&mut *tx).await?;
+    if marker.is_some() {
+        return Ok(Report { already_loaded: true, articles: 0, comments: 0 });
+    }
+    let report = load_in(&mut tx, &content, &pictures).await?;
+    settings::put(&mut tx, MARKER, &now_ms()).await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+async fn load_in(tx: &mut Tx, content: &Content, pictures: &[(String, i64)]) -> StoreResult<Report> {
+    let now = now_ms();
+    save_identity(tx).await?;
+
+    let mut author_ids = Vec::new();
+    for author in &content.authors {
+        let existing = sqlx::query("select id from users where email = $1")
+            .bind(author.email.clone())
+            .fetch_optional(&mut **tx)
+            .await?;
+        let id = match existing {
+            Some(row) => crate::store::col(&row, "id")?,
+            None => {
+                let role = Role::parse(&author.role).unwrap_or(Role::Journalist);
+                // No password: demo authors sign articles but nobody can log in as them.
+                users::insert(
+                    tx,
+                    &NewUser { email: &author.email, name: &author.name, role, password_hash: None, bio: &author.bio },
+                )
+                .await?
+                .id
+            }
+        };
+        author_ids.push(id);
+    }
+
+    let mut section_ids = BTreeMap::new();
+    for (position, section) in content.sections.iter().enumerate() {
+        let names = names(&section.fr, &section.ar, &section.en);
+        let id = sections::upsert(
+            tx,
+            &NewSection {
+                slug: &section.slug,
+                parent_id: None,
+                position: position as i64,
+                names: &names,
+                descriptions: &BTreeMap::new(),
+            },
+        )
+        .await?;
+        section_ids.insert(section.slug.clone(), id);
+    }
+    for (position, sub) in content.subsections.iter().enumerate() {
+        let parent = section_ids.get(&sub.parent).copied();
+        let names = names(&sub.fr, &sub.ar, &sub.en);
+        let id = sections::upsert(
+            tx,
+            &NewSection {
+                slug: &sub.slug,
+                parent_id: parent,
+                position: position as i64,
+                names: &names,
+                descriptions: &BTreeMap::new(),
+            },
+        )
+        .await?;
+        section_ids.insert(sub.slug.clone(), id);
+    }
+
+    let mut media_ids = Vec::new();
+    for (n, (key, size)) in pictures.iter().enumerate() {
+        let id = media::insert(
+            tx,
+            &NewMedia {
+                storage_key: key.clone(),
+                original_name: format!("illustration-{}.png", n + 1),
+                mime: "image/png".into(),
+                width: 1200,
+                height: 675,
+                byte_size: *size,
+                caption: String::new(),
+                credit: "Illustration Gazette".into(),
+                alt: "Illustration abstraite aux couleurs de la rubrique".into(),
+                uploaded_by: None,
+            },
+        )
+        .await?;
+        media_ids.push(id);
+    }
+
+    let tz = chrono_tz::Africa::Casablanca;
+    let mut count = 0;
+    let mut french_ids: BTreeMap<(String, usize), (i64, i64)> = BTreeMap::new();
+    let mut published_ids = Vec::new();
+    // French: interleave sections so every list mixes them; newest first.
+    let per_section = content.sections.iter().map(|s| s.titles.len()).max().unwrap_or(0);
+    let mut k: i64 = 0;
+    for index in 0..per_section {
+        for (s, section) in content.sections.iter().enumerate() {
+            let Some(title) = section.titles.get(index) else { continue };
+            let seed = (s * 100 + index) as u32;
+            let publish_at = now - (k * 5 + (lcg(seed) % 4) as i64) * HOUR - 20 * 60_000;
+            let body = body(content, Lang::Fr, seed);
+            let lead = lead_from(content, Lang::Fr, seed);
+            let picture = media_ids[(s * 2 + index % 2) % media_ids.len()];
+            let mut authors = vec![author_ids[(s + index) % author_ids.len()]];
+            if index % 4 == 1 {
+                authors.push(author_ids[(s + index + 1) % author_ids.len()]);
+            }
+            let tags = vec![
+                section.tags[index % section.tags.len()].clone(),
+                section.tags[(index + 2) % section.tags.len()].clone(),
+            ];
+            let article = NewArticle {
+                slug: String::new(),
+                section_id: section_ids[&section.slug],
+                language: Lang::Fr,
+                translation_group: None,
+                title: title.clone(),
+                lead,
+                body_html: markdown::to_safe_html(&body),
+                body_markdown: body,
+                signature: section.signature.clone(),
+                status: ArticleStatus::Published,
+                publish_at: Some(publish_at),
+                featured_media_id: Some(picture),
+                featured_caption: String::new(),
+                featured_credit: String::new(),
+                featured_alt: String::new(),
+                front_position: match k {
+                    0 => Some(0),
+                    1..=4 => Some(k),
+                    _ => None,
+                },
+                comments_mode: "open".into(),
+                author_ids: authors,
+                tags: dedup(tags),
+                created_by: None,
+                created_at: Some(publish_at - HOUR),
+            };
+            let id = articles::insert(tx, &article).await?;
+            french_ids.insert((section.slug.clone(), index), (id, publish_at));
+            published_ids.push((id, publish_at, seed));
+            count += 1;
+            k += 1;
+        }
+    }
+
+    // Translations: Arabic and English versions in the French article's group.
+    for (n, story) in content.stories.iter().enumerate() {
+        let Some((group, fr_at)) = french_ids.get(&(story.section.clone(), story.index)).copied() else { continue };
+        let section_id = section_ids[&story.section];
+        let mut versions = vec![(Lang::En, story.en_title.clone(), story.en_lead.clone())];
+        if let (Some(title), Some(lead)) = (&story.ar_title, &story.ar_lead) {
+            versions.push((Lang::Ar, title.clone(), lead.clone()));
+        }
+        for (lang, title, lead) in versions {
+            let seed = 5000 + n as u32 * 7 + u32::from(lang == Lang::Ar);
+            let body = body(content, lang, seed);
+            let at = fr_at + 30 * 60_000;
+            let id = articles::insert(
+                tx,
+                &NewArticle {
+                    slug: String::new(),
+                    section_id,
+                    language: lang,
+                    translation_group: Some(group),
+                    title,
+                    lead,
+                    body_html: markdown::to_safe_html(&body),
+                    body_markdown: body,
+                    signature: "Gazette".into(),
+                    status: ArticleStatus::Published,
+                    publish_at: Some(at),
+                    featured_media_id: Some(media_ids[n % media_ids.len()]),
+                    featured_caption: String::new(),
+                    featured_credit: String::new(),
+                    featured_alt: String::new(),
+                    front_position: None,
+                    comments_mode: "open".into(),
+                    author_ids: vec![author_ids[n % author_ids.len()]],
+                    tags: Vec::new(),
+                    created_by: None,
+                    created_at: Some(at - HOUR),
+                },
+            )
+            .await?;
+            published_ids.push((id, at, seed));
+            count += 1;
+        }
+    }
+
+    for (n, item) in content.arabic_only.iter().enumerate() {
+        let seed = 7000 + n as u32;
+        let body = body(content, Lang::Ar, seed);
+        let at = now - (n as i64 * 9 + 2) * HOUR;
+        let id = articles::insert(
+            tx,
+            &NewArticle {
+                slug: String::new(),
+                section_id: section_ids[&item.section],
+                language: Lang::Ar,
+                translation_group: None,
+                title: item.title.clone(),
+                lead: item.lead.clone(),
+                body_html: markdown::to_safe_html(&body),
+                body_markdown: body,
+                signature: "Gazette".into(),
+                status: ArticleStatus::Published,
+                publish_at: Some(at),
+                featured_media_id: Some(media_ids[(n * 3) % media_ids.len()]),
+                featured_caption: String::new(),
+                featured_credit: String::new(),
+                featured_alt: String::new(),
+                front_position: None,
+                comments_mode: "open".into(),
+                author_ids: vec![author_ids[n % author_ids.len()]],
+                tags: Vec::new(),
+                created_by: None,
+                created_at: Some(at - HOUR),
+            },
+        )
+        .await?;
+        published_ids.push((id, at, seed));
+        count += 1;
+    }
+
+    // The newsroom's work in progress: not on the site, but in the desk's lists.
+    let sport = section_ids.get("sport").copied().unwrap_or_else(|| section_ids.values().next().copied().unwrap_or(1));
+    for (title, status, publish_at) in [
+        ("Brouillon : la saison de basket-ball en cinq questions", ArticleStatus::Draft, None),
+        ("En relecture : les clubs amateurs face à la hausse des coûts", ArticleStatus::Review, None),
+        ("Programmé : le calendrier complet de la Coupe du Trône", ArticleStatus::Scheduled, Some(now + 24 * HOUR)),
+    ] {
+        let body = body(content, Lang::Fr, 9000);
+        let id = articles::insert(
+            tx,
+            &NewArticle {
+                slug: String::new(),
+                section_id: sport,
+                language: Lang::Fr,
+                translation_group: None,
+                title: title.into(),
+                lead: lead_from(content, Lang::Fr, 9001),
+                body_html: markdown::to_safe_html(&body),
+                body_markdown: body,
+                signature: "Gazette Sport".into(),
+                status,
+                publish_at,
+                featured_media_id: None,
+                featured_caption: String::new(),
+                featured_credit: String::new(),
+                featured_alt: String::new(),
+                front_position: None,
+                comments_mode: "open".into(),
+                author_ids: vec![author_ids[0]],
+                tags: Vec::new(),
+                created_by: None,
+                created_at: None,
+            },
+        )
+        .await?;
+        if let Some(at) = publish_at {
+            crate::jobs::enqueue(tx, &crate::jobs::Job::PublishArticle { article_id: id }, at, 8).await?;
+        }
+    }
+
+    // Read counts and likes, so "most read" has something to rank.
+    for (id, at, seed) in &published_ids {
+        let reads = 40 + (lcg(*seed ^ 0xa5a5) % 1900) as i64;
+        let likes = reads / (8 + (lcg(*seed) % 12) as i64);
+        let day = dates::local_day(*at, tz);
+        stats::add(tx, *id, day, reads, likes).await?;
+    }
+
+    let mut comment_count = 0;
+    for (a, (id, at, _)) in published_ids.iter().take(12).enumerate() {
+        let mut first_approved = None;
+        for (c, data) in content.comments.iter().enumerate() {
+            // Spread the comments: each article gets a rotating subset.
+            if (a + c) % 3 == 2 && data.status.is_none() {
+                continue;
+            }
+            if data.status.is_some() && a % 4 != 0 {
+                continue;
+            }
+            let status = data.status.as_deref().and_then(CommentStatus::parse).unwrap_or(CommentStatus::Approved);
+            let parent_id = if status == CommentStatus::Approved && c == 4 { first_approved } else { None };
+            let comment_id = comments::insert(
+                tx,
+                &NewComment {
+                    article_id: *id,
+                    parent_id,
+                    author_name: data.name.clone(),
+                    author_email: data.email.clone(),
+                    author_website: data.website.clone(),
+                    body: data.body.clone(),
+                    language: data.language.clone(),
+                    status,
+                    refusal_reason: data.reason.clone(),
+                    screening: "{}".into(),
+                    ip_hash: String::new(),
+                    created_at: Some(at + (c as i64 + 1) * 25 * 60_000),
+                },
+            )
+            .await?;
+            if status == CommentStatus::Approved && first_approved.is_none() {
+                first_approved = Some(comment_id);
+            }
+            comment_count += 1;
+        }
+    }
+
+    Ok(Report { already_loaded: false, articles: count, comments: comment_count })
+}
+
+async fn save_identity(tx: &mut Tx) -> StoreResult<()> {
+    let mut site = settings::SiteSettings { name: "La Gazette".into(), ..Default::default() };
+    site.footer = FooterIdentity {
+        publisher: "La Gazette, quotidien d'information (démonstration)".into(),
+        address: "12, boulevard de la Corniche, Casablanca".into(),
+        phone: "0500 00 00 00".into(),
+        fax: "0500 00 00 01".into(),
+        founded_year: Some(2026),
+    };
+    settings::save_site(tx, &site).await?;
+    for (name, html) in [
+        ("header", "<p class=\"ad-house\">Votre annonce ici : publicite@demo.example</p>"),
+        ("sidebar", "<p class=\"ad-house\">Abonnez-vous à l'édition du matin</p>"),
+        ("article-bottom", "<p class=\"ad-house\">Espace partenaire</p>"),
+    ] {
+        settings::put_ad_slot(tx, &AdSlot { name: name.into(), html: html.into() }).await?;
+    }
+    Ok(())
+}
+
+fn names(fr: &str, ar: &str, en: &str) -> BTreeMap<Lang, String> {
+    BTreeMap::from([(Lang::Fr, fr.to_string()), (Lang::Ar, ar.to_string()), (Lang::En, en.to_string())])
+}
+
+fn dedup(mut tags: Vec<String>) -> Vec<String> {
+    tags.dedup();
+    tags
+}
+
+fn sentences(content: &Content, lang: Lang) -> &[String] {
+    content.bodies.get(&lang).map(Vec::as_slice).unwrap_or(&[])
+}
+
+/// A lead: two sentences of the language's bank.
+fn lead_from(content: &Content, lang: Lang, seed: u32) -> String {
+    let bank = sentences(content, lang);
+    if bank.is_empty() {
+        return String::new();
+    }
+    let a = lcg(seed) as usize % bank.len();
+    let b = (a + 1 + lcg(seed ^ 77) as usize % (bank.len() - 1).max(1)) % bank.len();
+    format!("{} {}", bank[a], bank[b])
+}
+
+/// A body in Markdown: four to six paragraphs, a sub-heading in the middle.
+fn body(content: &Content, lang: Lang, seed: u32) -> String {
+    let bank = sentences(content, lang);
+    let headings = content.subheadings.get(&lang).map(Vec::as_slice).unwrap_or(&[]);
+    if bank.is_empty() {
+        return String::new();
+    }
+    let paragraphs = 4 + (lcg(seed) % 3) as usize;
+    let mut state = lcg(seed ^ 0x9e37);
+    let mut out = String::new();
+    for p in 0..paragraphs {
+        if p == paragraphs / 2 && !headings.is_empty() {
+            out.push_str("## ");
+            out.push_str(&headings[(seed as usize + p) % headings.len()]);
+            out.push_str("\n\n");
+        }
+        let count = 3 + (state % 3) as usize;
+        let mut sentences_out = Vec::with_capacity(count);
+        for _ in 0..count {
+            state = lcg(state);
+            sentences_out.push(bank[(state >> 8) as usize % bank.len()].as_str());
+        }
+        out.push_str(&sentences_out.join(" "));
+        out.push_str("\n\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_has_the_promised_shape() {
+        let content: Content = toml::from_str(CONTENT).unwrap();
+        assert!(content.sections.len() >= 8);
+        let french: usize = content.sections.iter().map(|s| s.titles.len()).sum();
+        assert_eq!(french, 80);
+        let arabic = content.arabic_only.len() + content.stories.iter().filter(|s| s.ar_title.is_some()).count();
+        assert_eq!(arabic, 20);
+        assert_eq!(content.stories.len(), 10);
+        assert_eq!(content.authors.len(), 3);
+        let states: std::collections::BTreeSet<&str> =
+            content.comments.iter().map(|c| c.status.as_deref().unwrap_or("approved")).collect();
+        assert_eq!(states.len(), 4, "comments in every state: {states:?}");
+    }
+
+    #[test]
+    fn bodies_are_deterministic_markdown() {
+        let content: Content = toml::from_str(CONTENT).unwrap();
+        assert_eq!(body(&content, Lang::Fr, 3), body(&content, Lang::Fr, 3));
+        assert!(body(&content, Lang::Ar, 3).contains("## "));
+    }
+}

@@ -1,0 +1,183 @@
+//! Durable background work: scheduled publishing now; e-mail, indexing and image variants as
+//! their issues arrive. Jobs are rows in the `jobs` table (see `store::jobs`), enqueued in the
+//! transaction of the write that causes them, so a job exists if and only if its cause was
+//! committed, and it survives any crash of the process.
+//!
+//! Each job is idempotent: running it twice (after a node died between doing the work and
+//! marking it done) has the effect of running it once.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+
+use crate::app::AppState;
+use crate::store::jobs::{self as queue, ClaimedJob, NewJob};
+use crate::store::{StoreError, StoreResult, Tx, articles, now_ms};
+
+/// Every kind of job, with its payload.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Job {
+    /// Publish a scheduled article when its time comes.
+    PublishArticle { article_id: i64 },
+}
+
+impl Job {
+    fn kind(&self) -> &'static str {
+        match self {
+            Job::PublishArticle { .. } => "publish_article",
+        }
+    }
+
+    fn dedupe_key(&self) -> Option<String> {
+        match self {
+            Job::PublishArticle { article_id } => Some(format!("publish_article:{article_id}")),
+        }
+    }
+}
+
+/// Adds a job to run at `run_at` (unix ms) inside the caller's transaction.
+pub async fn enqueue(tx: &mut Tx, job: &Job, run_at: i64, max_attempts: u32) -> StoreResult<i64> {
+    let payload = serde_json::to_string(job).map_err(|e| StoreError::Other(e.to_string()))?;
+    queue::enqueue(
+        tx,
+        &NewJob {
+            kind: job.kind(),
+            payload,
+            run_at,
+            dedupe_key: job.dedupe_key(),
+            max_attempts: i64::from(max_attempts),
+        },
+    )
+    .await
+}
+
+/// Delay before retry `attempt` (1-based): 2 s, 4 s, 8 s, ... capped at one hour.
+pub fn backoff_ms(attempt: i64) -> i64 {
+    let exponent = attempt.clamp(1, 20) as u32;
+    (1_000i64 << exponent).min(3_600_000)
+}
+
+/// Runs `workers` loops that claim and run jobs until `stop` turns true; a job in progress is
+/// finished before its loop returns.
+pub fn spawn_workers(state: AppState, workers: u32, stop: watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
+    (0..workers)
+        .map(|n| {
+            let state = state.clone();
+            let stop = stop.clone();
+            let worker_id = format!("{}-{n}", state.node_id());
+            tokio::spawn(async move { worker_loop(state, worker_id, stop).await })
+        })
+        .collect()
+}
+
+async fn worker_loop(state: AppState, worker_id: String, mut stop: watch::Receiver<bool>) {
+    let poll = Duration::from_millis(state.config().jobs.poll_interval_ms.max(10));
+    let lease_ms = (state.config().jobs.lease_seconds.max(1) * 1000) as i64;
+    let worker_id: Arc<str> = worker_id.into();
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let claimed = queue::claim(state.db(), &worker_id, now_ms() + lease_ms).await;
+        match claimed {
+            Ok(Some(job)) => run_claimed(&state, &worker_id, job, lease_ms).await,
+            Ok(None) => {
+                tokio::select! {
+                    _ = tokio::time::sleep(poll) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot claim jobs");
+                tokio::select! {
+                    _ = tokio::time::sleep(poll * 4) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+        }
+    }
+}
+
+async fn run_claimed(state: &AppState, worker_id: &str, job: ClaimedJob, lease_ms: i64) {
+    // Keep the lease alive while the job runs, so a long job is not taken over.
+    let renewer = {
+        let db = state.db().clone();
+        let worker = worker_id.to_string();
+        let id = job.id;
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis((lease_ms / 3).max(100) as u64)).await;
+                if !matches!(queue::renew(&db, id, &worker, now_ms() + lease_ms).await, Ok(true)) {
+                    return;
+                }
+            }
+        })
+    };
+    let result = execute(state, worker_id, &job).await;
+    renewer.abort();
+    match result {
+        Ok(()) => tracing::debug!(job = job.id, kind = %job.kind, "job done"),
+        Err(error) => {
+            let retry_at = now_ms() + backoff_ms(job.attempts);
+            tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, %error, "job failed");
+            if let Err(e) = queue::fail(state.db(), &job, worker_id, &error, retry_at).await {
+                tracing::warn!(job = job.id, error = %e, "cannot record the job's failure; its lease will expire");
+            }
+        }
+    }
+}
+
+/// Runs one job and marks it done in the same transaction as its effect where it has one.
+async fn execute(state: &AppState, worker_id: &str, job: &ClaimedJob) -> Result<(), String> {
+    let parsed: Job = serde_json::from_str(&job.payload).map_err(|e| format!("unreadable payload: {e}"))?;
+    let db = state.db();
+    match parsed {
+        Job::PublishArticle { article_id } => {
+            let mut tx = db.begin().await.map_err(|e| e.to_string())?;
+            let published = articles::publish_if_due(&mut tx, article_id, now_ms()).await.map_err(|e| e.to_string())?;
+            if published {
+                crate::store::audit::record(
+                    &mut tx,
+                    &crate::store::audit::Entry {
+                        actor_id: None,
+                        action: "article.publish",
+                        object_type: "article",
+                        object_id: Some(article_id),
+                        detail: serde_json::json!({ "by": "schedule", "job": job.id }),
+                    },
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            }
+            queue::finish(&mut tx, job.id, worker_id).await.map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())?;
+            if published {
+                state.content_changed();
+            }
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(backoff_ms(1), 2_000);
+        assert_eq!(backoff_ms(2), 4_000);
+        assert_eq!(backoff_ms(30), 3_600_000);
+    }
+
+    #[test]
+    fn payload_round_trips() {
+        let job = Job::PublishArticle { article_id: 7 };
+        let text = serde_json::to_string(&job).unwrap();
+        assert_eq!(text, r#"{"kind":"publish_article","article_id":7}"#);
+        assert_eq!(serde_json::from_str::<Job>(&text).unwrap(), job);
+    }
+}

@@ -1,0 +1,40 @@
+//! Gazette: a self-hosted news publishing platform in one binary.
+//!
+//! The modules, from the outside in:
+
+/// The application state shared by the router, the jobs and the tests.
+pub mod app;
+/// `gazette backup` and `gazette restore`.
+pub mod backup;
+/// `gazette check`: configuration and database health.
+pub mod check;
+/// The command line: subcommands, exit codes, one-line errors.
+pub mod cli;
+/// Configuration from file, environment and flags; the example file is generated from it.
+pub mod config;
+/// Read and like counters, batched in memory.
+pub mod counters;
+/// `gazette demo`: the sample newspaper.
+pub mod demo;
+/// One error type, rendered as an HTML page or a JSON body.
+pub mod error;
+/// Interface strings in French, Arabic and English.
+pub mod i18n;
+/// Durable background jobs: enqueue with the write, claim with a lease, retry with backoff.
+pub mod jobs;
+/// Media files on disk, content-addressed.
+pub mod media;
+/// Prometheus metrics.
+pub mod metrics;
+/// Domain types and pure rules: languages, roles, statuses, slugs, excerpts.
+pub mod news;
+/// Templates, dates per language, Markdown and sanitizing, static assets.
+pub mod render;
+/// Passwords, tokens, keyed hashes.
+pub mod secrets;
+/// `gazette serve`: start, serve, stop in order.
+pub mod serve;
+/// Every query, for SQLite and PostgreSQL; migrations; the dialect differences.
+pub mod store;
+/// The HTTP surface: route table, layers, reader pages, API, operations endpoints.
+pub mod web;

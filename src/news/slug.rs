@@ -1,0 +1,89 @@
+//! Readable URL slugs from titles in French, Arabic and English.
+//!
+//! French accents fold to ASCII ("Élection à Rabat" -> "election-a-rabat"). Arabic stays
+//! Arabic: browsers show it readably and a transliteration would be unreadable to the
+//! paper's own readers. Everything else that is not a letter or digit becomes one hyphen.
+
+const MAX_LEN: usize = 80;
+
+/// Makes a slug from a title; never empty (falls back to "article").
+pub fn slugify(title: &str) -> String {
+    let mut out = String::with_capacity(title.len());
+    let mut pending_hyphen = false;
+    for ch in title.chars() {
+        let piece: std::borrow::Cow<'_, str> = if is_arabic_letter(ch) || ch.is_ascii_alphanumeric() {
+            std::borrow::Cow::Owned(ch.to_string())
+        } else if is_arabic_mark(ch) {
+            // Short vowels and tatweel carry no meaning in a URL.
+            continue;
+        } else if ch.is_alphanumeric() {
+            std::borrow::Cow::Owned(fold_latin(ch))
+        } else {
+            std::borrow::Cow::Borrowed("")
+        };
+        if piece.is_empty() {
+            pending_hyphen = !out.is_empty();
+            continue;
+        }
+        if pending_hyphen {
+            out.push('-');
+            pending_hyphen = false;
+        }
+        out.push_str(&piece.to_lowercase());
+        if out.chars().count() >= MAX_LEN {
+            break;
+        }
+    }
+    let trimmed: String = out.trim_matches('-').to_string();
+    if trimmed.is_empty() { "article".to_string() } else { trimmed }
+}
+
+fn is_arabic_letter(ch: char) -> bool {
+    matches!(ch, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}' | '\u{0660}'..='\u{0669}' | '\u{0671}'..='\u{06D3}')
+}
+
+fn is_arabic_mark(ch: char) -> bool {
+    matches!(ch, '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}')
+}
+
+/// Latin letters with diacritics to their base letters; ligatures spelled out.
+fn fold_latin(ch: char) -> String {
+    let folded = match ch {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => "a",
+        'ç' | 'Ç' => "c",
+        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => "e",
+        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => "i",
+        'ñ' | 'Ñ' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' => "o",
+        'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => "u",
+        'ý' | 'ÿ' | 'Ý' => "y",
+        'œ' | 'Œ' => "oe",
+        'æ' | 'Æ' => "ae",
+        'ß' => "ss",
+        _ => "",
+    };
+    folded.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slugify;
+
+    #[test]
+    fn french_accents_fold_and_punctuation_becomes_hyphens() {
+        assert_eq!(slugify("L'élection à Rabat : « enjeux »"), "l-election-a-rabat-enjeux");
+        assert_eq!(slugify("Cœur de la Médina"), "coeur-de-la-medina");
+    }
+
+    #[test]
+    fn arabic_stays_readable_without_marks() {
+        assert_eq!(slugify("الانتخابات في الرباط"), "الانتخابات-في-الرباط");
+        assert_eq!(slugify("مَدْرَسَةٌ"), "مدرسة");
+    }
+
+    #[test]
+    fn empty_or_symbol_titles_still_give_a_slug() {
+        assert_eq!(slugify("!!!"), "article");
+        assert_eq!(slugify(""), "article");
+    }
+}

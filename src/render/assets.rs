@@ -1,0 +1,82 @@
+//! Static files (CSS, fonts, images of the theme): embedded, overridable by the theme folder,
+//! served under content-hashed names so browsers and CDNs may keep them forever.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use rust_embed::RustEmbed;
+
+#[derive(RustEmbed)]
+#[folder = "static/"]
+struct EmbeddedStatic;
+
+/// One static file.
+#[derive(Clone, Debug)]
+pub struct Asset {
+    pub bytes: Vec<u8>,
+    pub content_type: &'static str,
+}
+
+/// Every static file, by hashed name and by plain name.
+#[derive(Debug, Default)]
+pub struct Assets {
+    by_hashed: HashMap<String, Asset>,
+    hashed_name: HashMap<String, String>,
+}
+
+impl Assets {
+    /// Loads the embedded files, replaced by any file of the same name in `theme_dir/static/`.
+    pub fn load(theme_dir: Option<PathBuf>) -> Assets {
+        let mut assets = Assets::default();
+        for name in EmbeddedStatic::iter() {
+            let name = name.to_string();
+            let themed = theme_dir.as_ref().map(|d| d.join("static").join(&name)).filter(|p| p.is_file());
+            let bytes = match themed.and_then(|p| std::fs::read(p).ok()) {
+                Some(bytes) => bytes,
+                None => match EmbeddedStatic::get(&name) {
+                    Some(file) => file.data.into_owned(),
+                    None => continue,
+                },
+            };
+            assets.insert(&name, bytes);
+        }
+        assets
+    }
+
+    fn insert(&mut self, name: &str, bytes: Vec<u8>) {
+        let hash = &crate::secrets::hash_bytes(&bytes)[..12];
+        let hashed = match name.rsplit_once('.') {
+            Some((stem, ext)) => format!("{stem}.{hash}.{ext}"),
+            None => format!("{name}.{hash}"),
+        };
+        let content_type = content_type(name);
+        self.hashed_name.insert(name.to_string(), hashed.clone());
+        self.by_hashed.insert(hashed, Asset { bytes, content_type });
+    }
+
+    /// The URL of a static file, e.g. `/static/site.3f2a1b9c0d4e.css`.
+    pub fn url(&self, name: &str) -> String {
+        match self.hashed_name.get(name) {
+            Some(hashed) => format!("/static/{hashed}"),
+            None => format!("/static/{name}"),
+        }
+    }
+
+    /// The file behind a hashed name.
+    pub fn get(&self, hashed: &str) -> Option<&Asset> {
+        self.by_hashed.get(hashed)
+    }
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
+        Some("woff2") => "font/woff2",
+        Some("txt") => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}

@@ -1,0 +1,399 @@
+//! Articles: writing them, publishing them, and the lists reader pages are made of.
+//!
+//! List queries return [`ArticleCard`]s with their section and image in one query; authors
+//! and tags of many articles are fetched together ([`authors_of`], [`tags_of`]) so a page
+//! costs a fixed number of queries, however many articles it shows.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+use super::sections::parse_names;
+use super::{Db, StoreError, StoreResult, Tx, col, now_ms};
+use crate::news::slug::slugify;
+use crate::news::{ArticleStatus, Lang};
+
+/// What a list of articles shows of each.
+#[derive(Clone, Debug, Serialize)]
+pub struct ArticleCard {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub lead: String,
+    pub language: Lang,
+    pub signature: String,
+    pub publish_at: Option<i64>,
+    pub content_updated_at: Option<i64>,
+    pub section_id: i64,
+    pub section_slug: String,
+    pub section_names: BTreeMap<Lang, String>,
+    pub image_key: Option<String>,
+    pub image_alt: String,
+    pub image_width: i64,
+    pub image_height: i64,
+}
+
+/// An article with everything its page shows (authors and tags come separately).
+#[derive(Clone, Debug, Serialize)]
+pub struct Article {
+    #[serde(flatten)]
+    pub card: ArticleCard,
+    pub status: ArticleStatus,
+    pub body_markdown: String,
+    pub body_html: String,
+    pub translation_group: Option<i64>,
+    pub image_caption: String,
+    pub image_credit: String,
+    pub front_position: Option<i64>,
+    pub comments_mode: String,
+    pub first_published_at: Option<i64>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+macro_rules! card_select {
+    () => {
+        "select a.id, a.slug, a.title, a.lead, a.language, a.signature, a.publish_at, a.content_updated_at, \
+             a.section_id, s.slug as section_slug, s.names as section_names, m.storage_key as image_key, \
+             coalesce(nullif(a.featured_alt, ''), m.alt, '') as image_alt, \
+             coalesce(m.width, 0) as image_width, coalesce(m.height, 0) as image_height"
+    };
+}
+
+macro_rules! card_from {
+    () => {
+        " from articles a join sections s on s.id = a.section_id \
+          left join media m on m.id = a.featured_media_id"
+    };
+}
+
+macro_rules! article_select {
+    () => {
+        concat!(
+            card_select!(),
+            ", a.status, a.body_markdown, a.body_html, a.translation_group, \
+               coalesce(nullif(a.featured_caption, ''), m.caption, '') as image_caption, \
+               coalesce(nullif(a.featured_credit, ''), m.credit, '') as image_credit, \
+               a.front_position, a.comments_mode, a.first_published_at, a.version, a.created_at, a.updated_at",
+            card_from!()
+        )
+    };
+}
+
+fn card_from_row(row: &AnyRow) -> StoreResult<ArticleCard> {
+    let language: String = col(row, "language")?;
+    Ok(ArticleCard {
+        id: col(row, "id")?,
+        slug: col(row, "slug")?,
+        title: col(row, "title")?,
+        lead: col(row, "lead")?,
+        language: Lang::parse(&language).unwrap_or(Lang::Fr),
+        signature: col(row, "signature")?,
+        publish_at: col(row, "publish_at")?,
+        content_updated_at: col(row, "content_updated_at")?,
+        section_id: col(row, "section_id")?,
+        section_slug: col(row, "section_slug")?,
+        section_names: parse_names(&col::<String>(row, "section_names")?)?,
+        image_key: col(row, "image_key")?,
+        image_alt: col(row, "image_alt")?,
+        image_width: col(row, "image_width")?,
+        image_height: col(row, "image_height")?,
+    })
+}
+
+fn article_from_row(row: &AnyRow) -> StoreResult<Article> {
+    let status: String = col(row, "status")?;
+    Ok(Article {
+        card: card_from_row(row)?,
+        status: ArticleStatus::parse(&status).ok_or_else(|| StoreError::Other(format!("unknown status {status}")))?,
+        body_markdown: col(row, "body_markdown")?,
+        body_html: col(row, "body_html")?,
+        translation_group: col(row, "translation_group")?,
+        image_caption: col(row, "image_caption")?,
+        image_credit: col(row, "image_credit")?,
+        front_position: col(row, "front_position")?,
+        comments_mode: col(row, "comments_mode")?,
+        first_published_at: col(row, "first_published_at")?,
+        version: col(row, "version")?,
+        created_at: col(row, "created_at")?,
+        updated_at: col(row, "updated_at")?,
+    })
+}
+
+/// A new article, as the newsroom, the API, the demo and the importers make it.
+#[derive(Clone, Debug)]
+pub struct NewArticle {
+    pub slug: String,
+    pub section_id: i64,
+    pub language: Lang,
+    pub translation_group: Option<i64>,
+    pub title: String,
+    pub lead: String,
+    pub body_markdown: String,
+    /// Already rendered and sanitized by `render::markdown`.
+    pub body_html: String,
+    pub signature: String,
+    pub status: ArticleStatus,
+    pub publish_at: Option<i64>,
+    pub featured_media_id: Option<i64>,
+    pub featured_caption: String,
+    pub featured_credit: String,
+    pub featured_alt: String,
+    pub front_position: Option<i64>,
+    pub comments_mode: String,
+    pub author_ids: Vec<i64>,
+    pub tags: Vec<String>,
+    pub created_by: Option<i64>,
+    /// Creation time; `None`: now. Imports and the demo set it to the article's own date.
+    pub created_at: Option<i64>,
+}
+
+/// A slug not yet taken: the given one (or one from the title), then -2, -3, ...
+pub async fn free_slug(tx: &mut Tx, wanted: &str, title: &str) -> StoreResult<String> {
+    let base = if wanted.trim().is_empty() { slugify(title) } else { slugify(wanted) };
+    let mut slug = base.clone();
+    for n in 2.. {
+        let taken =
+            sqlx::query("select id from articles where slug = $1").bind(slug.clone()).fetch_optional(&mut **tx).await?;
+        if taken.is_none() {
+            break;
+        }
+        slug = format!("{base}-{n}");
+    }
+    Ok(slug)
+}
+
+/// Inserts an article with its authors, tags, first revision and counters; returns its id.
+pub async fn insert(tx: &mut Tx, article: &NewArticle) -> StoreResult<i64> {
+    let now = now_ms();
+    let created_at = article.created_at.unwrap_or(now);
+    let slug = free_slug(tx, &article.slug, &article.title).await?;
+    let first_published_at = match article.status {
+        ArticleStatus::Published => article.publish_at.or(Some(now)),
+        _ => None,
+    };
+    let row = sqlx::query(
+        "insert into articles (slug, section_id, language, translation_group, title, lead, body_markdown, \
+             body_html, signature, status, publish_at, first_published_at, featured_media_id, featured_caption, \
+             featured_credit, featured_alt, front_position, comments_mode, version, created_by, updated_by, \
+             created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 1, $19, $19, $20, $20) \
+         returning id",
+    )
+    .bind(slug)
+    .bind(article.section_id)
+    .bind(article.language.code())
+    .bind(article.translation_group)
+    .bind(article.title.clone())
+    .bind(article.lead.clone())
+    .bind(article.body_markdown.clone())
+    .bind(article.body_html.clone())
+    .bind(article.signature.clone())
+    .bind(article.status.as_str())
+    .bind(match article.status {
+        ArticleStatus::Published => article.publish_at.or(Some(now)),
+        _ => article.publish_at,
+    })
+    .bind(first_published_at)
+    .bind(article.featured_media_id)
+    .bind(article.featured_caption.clone())
+    .bind(article.featured_credit.clone())
+    .bind(article.featured_alt.clone())
+    .bind(article.front_position)
+    .bind(article.comments_mode.clone())
+    .bind(article.created_by)
+    .bind(created_at)
+    .fetch_one(&mut **tx)
+    .await?;
+    let id: i64 = col(&row, "id")?;
+    if article.translation_group.is_none() {
+        sqlx::query("update articles set translation_group = id where id = $1").bind(id).execute(&mut **tx).await?;
+    }
+    for (position, user_id) in article.author_ids.iter().enumerate() {
+        sqlx::query("insert into article_authors (article_id, user_id, position) values ($1, $2, $3)")
+            .bind(id)
+            .bind(*user_id)
+            .bind(position as i64)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (position, name) in article.tags.iter().filter(|t| !t.trim().is_empty()).enumerate() {
+        let tag_id = super::tags::ensure(tx, name).await?;
+        sqlx::query(
+            "insert into article_tags (article_id, tag_id, position) values ($1, $2, $3) \
+             on conflict (article_id, tag_id) do nothing",
+        )
+        .bind(id)
+        .bind(tag_id)
+        .bind(position as i64)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query(
+        "insert into article_revisions (article_id, version, title, lead, body_markdown, fields, created_by, \
+             created_at, updated_at) values ($1, 1, $2, $3, $4, '{}', $5, $6, $6)",
+    )
+    .bind(id)
+    .bind(article.title.clone())
+    .bind(article.lead.clone())
+    .bind(article.body_markdown.clone())
+    .bind(article.created_by)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("insert into article_stats (article_id, reads, likes, updated_at) values ($1, 0, 0, $2)")
+        .bind(id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(id)
+}
+
+/// Publishes a scheduled article whose time has come. Returns false when there was nothing to
+/// do (already published, unscheduled, or rescheduled later), which makes the job idempotent.
+pub async fn publish_if_due(tx: &mut Tx, id: i64, now: i64) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "update articles set status = 'published', first_published_at = coalesce(first_published_at, publish_at), \
+             updated_at = $2 \
+         where id = $1 and status = 'scheduled' and publish_at <= $2",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Filters for lists of published articles.
+#[derive(Clone, Debug, Default)]
+pub struct ListFilter {
+    pub section_id: Option<i64>,
+    pub language: Option<Lang>,
+}
+
+/// Published articles, newest first.
+pub async fn published(db: &Db, filter: &ListFilter, limit: i64, offset: i64) -> StoreResult<Vec<ArticleCard>> {
+    let rows = sqlx::query(concat!(
+        card_select!(),
+        card_from!(),
+        " where a.status = 'published' and ($1 = 0 or a.section_id = $1) and ($2 = '' or a.language = $2) \
+          order by a.publish_at desc, a.id desc limit $3 offset $4"
+    ))
+    .bind(filter.section_id.unwrap_or(0))
+    .bind(filter.language.map(Lang::code).unwrap_or(""))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter().map(card_from_row).collect()
+}
+
+/// How many published articles match the filter.
+pub async fn count_published(db: &Db, filter: &ListFilter) -> StoreResult<i64> {
+    let row = sqlx::query(
+        "select count(*) as n from articles a where a.status = 'published' \
+         and ($1 = 0 or a.section_id = $1) and ($2 = '' or a.language = $2)",
+    )
+    .bind(filter.section_id.unwrap_or(0))
+    .bind(filter.language.map(Lang::code).unwrap_or(""))
+    .fetch_one(db.reader())
+    .await?;
+    col(&row, "n")
+}
+
+/// A published article by id.
+pub async fn published_by_id(db: &Db, id: i64) -> StoreResult<Option<Article>> {
+    let row = sqlx::query(concat!(article_select!(), " where a.id = $1 and a.status = 'published'"))
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?;
+    row.as_ref().map(article_from_row).transpose()
+}
+
+/// A published article by slug.
+pub async fn published_by_slug(db: &Db, slug: &str) -> StoreResult<Option<Article>> {
+    let row = sqlx::query(concat!(article_select!(), " where a.slug = $1 and a.status = 'published'"))
+        .bind(slug.to_string())
+        .fetch_optional(db.reader())
+        .await?;
+    row.as_ref().map(article_from_row).transpose()
+}
+
+/// Any article by id, whatever its status (newsroom, API for staff).
+pub async fn by_id(db: &Db, id: i64) -> StoreResult<Option<Article>> {
+    let row = sqlx::query(concat!(article_select!(), " where a.id = $1")).bind(id).fetch_optional(db.reader()).await?;
+    row.as_ref().map(article_from_row).transpose()
+}
+
+/// An author as a byline shows them.
+#[derive(Clone, Debug, Serialize)]
+pub struct Byline {
+    pub user_id: i64,
+    pub name: String,
+    pub slug: String,
+}
+
+/// The ordered authors of each of `ids`, in one query.
+pub async fn authors_of(db: &Db, ids: &[i64]) -> StoreResult<HashMap<i64, Vec<Byline>>> {
+    let mut out: HashMap<i64, Vec<Byline>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let rows =
+        sqlx::query(super::dialect::authors_of_ids_sql(db.engine())).bind(ids_json(ids)).fetch_all(db.reader()).await?;
+    for row in rows {
+        out.entry(col(&row, "article_id")?).or_default().push(Byline {
+            user_id: col(&row, "id")?,
+            name: col(&row, "name")?,
+            slug: col(&row, "slug")?,
+        });
+    }
+    Ok(out)
+}
+
+/// A tag as an article shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct TagRef {
+    pub slug: String,
+    pub name: String,
+}
+
+/// The tags of each of `ids`, in one query.
+pub async fn tags_of(db: &Db, ids: &[i64]) -> StoreResult<HashMap<i64, Vec<TagRef>>> {
+    let mut out: HashMap<i64, Vec<TagRef>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let rows =
+        sqlx::query(super::dialect::tags_of_ids_sql(db.engine())).bind(ids_json(ids)).fetch_all(db.reader()).await?;
+    for row in rows {
+        out.entry(col(&row, "article_id")?)
+            .or_default()
+            .push(TagRef { slug: col(&row, "slug")?, name: col(&row, "name")? });
+    }
+    Ok(out)
+}
+
+/// A list of ids as a JSON array, the one way to pass a list as a single parameter on both
+/// engines.
+fn ids_json(ids: &[i64]) -> String {
+    let parts: Vec<String> = ids.iter().map(i64::to_string).collect();
+    format!("[{}]", parts.join(","))
+}
+
+/// Publishes an article now, whatever its state. Returns false when there is no such article.
+pub async fn publish_now(tx: &mut Tx, id: i64, now: i64) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "update articles set status = 'published', publish_at = case when status = 'scheduled' or publish_at is null \
+             or publish_at > $2 then $2 else publish_at end, \
+             first_published_at = coalesce(first_published_at, $2), updated_at = $2 \
+         where id = $1",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}

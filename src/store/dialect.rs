@@ -1,0 +1,173 @@
+//! The places where SQLite and PostgreSQL must be spoken differently, named in one file.
+//!
+//! Everything else in `store` is one SQL text for both engines. The differences are:
+//! - how a write transaction begins (SQLite takes the write lock up front);
+//! - how a job is claimed (PostgreSQL skips rows other nodes hold; SQLite has one writer);
+//! - how concurrent migrations are kept apart (an advisory lock on PostgreSQL);
+//! - full-text search (FTS5 against `tsvector`), in `store::search`;
+//! - which error codes mean the connection is gone;
+//! - the catalog queries that describe the schema (for the test that compares them).
+
+/// The database engine behind a URL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn from_url(url: &str) -> Option<Engine> {
+        if url.starts_with("sqlite:") {
+            Some(Engine::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Engine::Postgres)
+        } else {
+            None
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgres",
+        }
+    }
+}
+
+/// The statement that opens a write transaction. SQLite's default `BEGIN` takes the write lock
+/// only at the first write, which can fail with `SQLITE_BUSY` if another process wrote since
+/// the transaction's first read; `IMMEDIATE` takes it at once and waits with the busy timeout.
+pub fn begin_write(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => "BEGIN IMMEDIATE",
+        Engine::Postgres => "BEGIN",
+    }
+}
+
+/// Claims the next due job for a worker: `$1` worker id, `$2` lease end, `$3` now.
+/// PostgreSQL: `FOR UPDATE SKIP LOCKED` lets several nodes claim at once without taking the
+/// same row. SQLite: one writer at a time makes the single statement atomic by itself.
+pub fn claim_job(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Postgres => {
+            "update jobs set status = 'running', locked_by = $1, locked_until = $2, \
+                 attempts = attempts + 1, updated_at = $3 \
+             where id = (select id from jobs \
+                 where (status = 'queued' and run_at <= $3) \
+                    or (status = 'running' and locked_until < $3) \
+                 order by run_at, id limit 1 for update skip locked) \
+             returning id, kind, payload, attempts, max_attempts"
+        }
+        Engine::Sqlite => {
+            "update jobs set status = 'running', locked_by = $1, locked_until = $2, \
+                 attempts = attempts + 1, updated_at = $3 \
+             where id = (select id from jobs \
+                 where (status = 'queued' and run_at <= $3) \
+                    or (status = 'running' and locked_until < $3) \
+                 order by run_at, id limit 1) \
+             returning id, kind, payload, attempts, max_attempts"
+        }
+    }
+}
+
+/// Taken inside the migration transaction so that two nodes starting together do not both
+/// migrate. SQLite's `BEGIN IMMEDIATE` already excludes a second writer.
+pub fn migration_lock(engine: Engine) -> Option<&'static str> {
+    match engine {
+        Engine::Postgres => Some("select pg_advisory_xact_lock(726339001)"),
+        Engine::Sqlite => None,
+    }
+}
+
+/// PostgreSQL SQLSTATE classes that mean the server went away rather than refused the query:
+/// 08 connection exception, 57P01-57P03 admin shutdown / crash / cannot connect now.
+pub fn is_connection_lost(code: Option<&str>) -> bool {
+    match code {
+        Some(code) => code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03"),
+        None => false,
+    }
+}
+
+/// Lists `(table, column, type class, nullable)` of the user tables; the type class is the
+/// engine-neutral kind: integer, text, real or blob.
+pub fn describe_columns(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => {
+            "select m.name as table_name, p.name as column_name, lower(p.type) as data_type, \
+                 case when p.\"notnull\" = 1 or p.pk = 1 then 0 else 1 end as nullable \
+             from sqlite_master m join pragma_table_info(m.name) p \
+             where m.type = 'table' and m.name not like 'sqlite_%' and m.name not like '%search%' \
+             order by m.name, p.name"
+        }
+        Engine::Postgres => {
+            "select table_name::text as table_name, column_name::text as column_name, \
+                 data_type::text as data_type, case when is_nullable = 'YES' then 1 else 0 end as nullable \
+             from information_schema.columns \
+             where table_schema = current_schema() and table_name not like '%search%' \
+             order by table_name, column_name"
+        }
+    }
+}
+
+/// Lists `(index name, table)` of the explicitly created indexes.
+pub fn describe_indexes(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => {
+            "select name as index_name, tbl_name as table_name from sqlite_master \
+             where type = 'index' and sql is not null order by name"
+        }
+        Engine::Postgres => {
+            "select indexname::text as index_name, tablename::text as table_name from pg_indexes \
+             where schemaname = current_schema() and indexname not like '%_pkey' \
+                 and indexname not like '%_key' and indexname not like '%search%' \
+             order by indexname"
+        }
+    }
+}
+
+/// The engine-neutral class of a column type as the catalog spells it.
+pub fn type_class(data_type: &str) -> &'static str {
+    let t = data_type.to_ascii_lowercase();
+    if t.contains("int") {
+        "integer"
+    } else if t.contains("char") || t.contains("text") {
+        "text"
+    } else if t.contains("real") || t.contains("double") || t.contains("float") {
+        "real"
+    } else if t.contains("blob") || t.contains("bytea") {
+        "blob"
+    } else {
+        "other"
+    }
+}
+
+/// Authors of the articles whose ids are in the JSON array `$1`. SQLite reads the array with
+/// `json_each`, PostgreSQL with `jsonb_array_elements_text`.
+pub fn authors_of_ids_sql(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => {
+            "select aa.article_id, u.id, u.name, u.slug from article_authors aa join users u on u.id = aa.user_id \
+             where aa.article_id in (select value from json_each($1)) order by aa.article_id, aa.position"
+        }
+        Engine::Postgres => {
+            "select aa.article_id, u.id, u.name, u.slug from article_authors aa join users u on u.id = aa.user_id \
+             where aa.article_id in (select jsonb_array_elements_text($1::jsonb)::bigint) \
+             order by aa.article_id, aa.position"
+        }
+    }
+}
+
+/// Tags of the articles whose ids are in the JSON array `$1`.
+pub fn tags_of_ids_sql(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => {
+            "select at.article_id, t.slug, t.name from article_tags at join tags t on t.id = at.tag_id \
+             where at.article_id in (select value from json_each($1)) order by at.article_id, at.position"
+        }
+        Engine::Postgres => {
+            "select at.article_id, t.slug, t.name from article_tags at join tags t on t.id = at.tag_id \
+             where at.article_id in (select jsonb_array_elements_text($1::jsonb)::bigint) \
+             order by at.article_id, at.position"
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! Site settings: typed values stored as JSON under a key, so adding a setting needs no migration.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use super::{Db, StoreError, StoreResult, Tx, now_ms};
+use crate::news::Lang;
+
+/// A text given in each language the site uses.
+pub type LocalizedText = BTreeMap<Lang, String>;
+
+/// Everything an admin sets about the site, in the newsroom.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct SiteSettings {
+    pub name: String,
+    pub tagline: LocalizedText,
+    pub default_language: Lang,
+    pub enabled_languages: Vec<Lang>,
+    /// IANA time zone for dates shown and scheduling.
+    pub time_zone: String,
+    /// "western" (0123) or "eastern" (٠١٢٣) digits on Arabic pages.
+    pub arabic_digits: String,
+    pub footer: FooterIdentity,
+    pub privacy_text: LocalizedText,
+    pub comment_policy: LocalizedText,
+    /// Comments close automatically this many days after publication (articles set to "auto").
+    pub comments_auto_close_days: u32,
+}
+
+/// The publisher's identity in the footer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default)]
+pub struct FooterIdentity {
+    pub publisher: String,
+    pub address: String,
+    pub phone: String,
+    pub fax: String,
+    pub founded_year: Option<i32>,
+}
+
+impl Default for SiteSettings {
+    fn default() -> Self {
+        let text = |fr: &str, ar: &str, en: &str| {
+            LocalizedText::from([(Lang::Fr, fr.to_string()), (Lang::Ar, ar.to_string()), (Lang::En, en.to_string())])
+        };
+        SiteSettings {
+            name: "Gazette".into(),
+            tagline: text("L'information, chaque jour", "الخبر، كل يوم", "The news, every day"),
+            default_language: Lang::Fr,
+            enabled_languages: vec![Lang::Fr, Lang::Ar, Lang::En],
+            time_zone: "Africa/Casablanca".into(),
+            arabic_digits: "western".into(),
+            footer: FooterIdentity::default(),
+            privacy_text: text(
+                "Ce site ne dépose aucun cookie chez ses lecteurs, sauf s'ils se connectent ou commentent. \
+                 Les lectures sont comptées sans suivre personne : aucune adresse IP n'est conservée.",
+                "لا يضع هذا الموقع أي ملفات تعريف ارتباط لدى قرائه، إلا عند تسجيل الدخول أو التعليق. \
+                 تُحتسب القراءات دون تتبع أي أحد: لا يُحتفظ بأي عنوان IP.",
+                "This site sets no cookie for its readers unless they log in or comment. \
+                 Reads are counted without tracking anyone: no IP address is kept.",
+            ),
+            comment_policy: text(
+                "Votre avis nous intéresse. Cependant, la rédaction refusera de diffuser toute forme de message \
+                 haineux, diffamatoire, calomnieux ou attentatoire à l'honneur et à la vie privée. Seront exclus \
+                 tous propos racistes ou xénophobes, menaces, injures ou autres incitations à la violence. \
+                 Nous vous recommandons respect et courtoisie.",
+                "يهمنا رأيكم. غير أن هيئة التحرير ترفض نشر أي رسالة تتضمن الكراهية أو القذف أو الافتراء أو المساس \
+                 بالشرف والحياة الخاصة. وتُستبعد كل العبارات العنصرية أو المعادية للأجانب والتهديدات والشتائم \
+                 والتحريض على العنف. نوصيكم بالاحترام واللباقة.",
+                "We value your opinion. The newsroom will not publish any message that is hateful, defamatory, \
+                 slanderous, or that attacks anyone's honour or privacy. Racist or xenophobic remarks, threats, \
+                 insults and incitement to violence are excluded. Please be respectful and courteous.",
+            ),
+            comments_auto_close_days: 30,
+        }
+    }
+}
+
+impl SiteSettings {
+    /// The text in `lang`, else in the default language, else any.
+    pub fn localized<'a>(&self, text: &'a LocalizedText, lang: Lang) -> &'a str {
+        text.get(&lang)
+            .or_else(|| text.get(&self.default_language))
+            .or_else(|| text.values().next())
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::Africa::Casablanca)
+    }
+}
+
+const SITE_KEY: &str = "site";
+
+/// A typed value under a key; `None` when never set.
+pub async fn get<T: serde::de::DeserializeOwned>(db: &Db, key: &str) -> StoreResult<Option<T>> {
+    let row = sqlx::query("select value from settings where key = $1")
+        .bind(key.to_string())
+        .fetch_optional(db.reader())
+        .await?;
+    match row {
+        None => Ok(None),
+        Some(row) => {
+            let text: String = row.try_get("value")?;
+            serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|e| StoreError::Other(format!("setting {key} is not valid: {e}")))
+        }
+    }
+}
+
+/// Stores a typed value under a key.
+pub async fn put<T: Serialize>(tx: &mut Tx, key: &str, value: &T) -> StoreResult<()> {
+    let text = serde_json::to_string(value).map_err(|e| StoreError::Other(e.to_string()))?;
+    sqlx::query(
+        "insert into settings (key, value, updated_at) values ($1, $2, $3) \
+         on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(key.to_string())
+    .bind(text)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The site settings, with defaults for whatever was never set.
+pub async fn site(db: &Db) -> StoreResult<SiteSettings> {
+    Ok(get::<SiteSettings>(db, SITE_KEY).await?.unwrap_or_default())
+}
+
+pub async fn save_site(tx: &mut Tx, settings: &SiteSettings) -> StoreResult<()> {
+    put(tx, SITE_KEY, settings).await
+}
+
+/// A named ad slot.
+#[derive(Clone, Debug, Serialize)]
+pub struct AdSlot {
+    pub name: String,
+    pub html: String,
+}
+
+/// Enabled ad slots by name.
+pub async fn ad_slots(db: &Db) -> StoreResult<BTreeMap<String, String>> {
+    let rows = sqlx::query("select name, html from ad_slots where enabled = 1").fetch_all(db.reader()).await?;
+    let mut slots = BTreeMap::new();
+    for row in rows {
+        slots.insert(row.try_get::<String, _>("name")?, row.try_get::<String, _>("html")?);
+    }
+    Ok(slots)
+}
+
+pub async fn put_ad_slot(tx: &mut Tx, slot: &AdSlot) -> StoreResult<()> {
+    let now = now_ms();
+    sqlx::query(
+        "insert into ad_slots (name, html, enabled, created_at, updated_at) values ($1, $2, 1, $3, $3) \
+         on conflict (name) do update set html = excluded.html, updated_at = excluded.updated_at",
+    )
+    .bind(slot.name.clone())
+    .bind(slot.html.clone())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

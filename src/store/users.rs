@@ -1,0 +1,161 @@
+//! Staff accounts and API tokens.
+
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+use super::{Db, StoreError, StoreResult, Tx, col, flag, now_ms};
+use crate::news::Role;
+use crate::news::slug::slugify;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub slug: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub bio: String,
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+    pub created_at: i64,
+}
+
+/// The columns `from_row` reads, as a literal so queries stay `&'static str`.
+macro_rules! user_columns {
+    () => {
+        "id, email, name, slug, role, disabled, bio, password_hash, created_at"
+    };
+}
+
+fn from_row(row: &AnyRow) -> StoreResult<User> {
+    let role: String = col(row, "role")?;
+    Ok(User {
+        id: col(row, "id")?,
+        email: col(row, "email")?,
+        name: col(row, "name")?,
+        slug: col(row, "slug")?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Other(format!("unknown role {role}")))?,
+        disabled: flag(row, "disabled")?,
+        bio: col(row, "bio")?,
+        password_hash: col(row, "password_hash")?,
+        created_at: col(row, "created_at")?,
+    })
+}
+
+/// A new account.
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub password_hash: Option<String>,
+    pub bio: &'a str,
+}
+
+/// Normalizes an e-mail address for storage and lookup.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+pub async fn insert(tx: &mut Tx, user: &NewUser<'_>) -> StoreResult<User> {
+    let now = now_ms();
+    let email = normalize_email(user.email);
+    let base = slugify(user.name);
+    // Author pages need a unique slug: add -2, -3, ... when two staff share a name.
+    let mut slug = base.clone();
+    for n in 2.. {
+        let taken =
+            sqlx::query("select id from users where slug = $1").bind(slug.clone()).fetch_optional(&mut **tx).await?;
+        if taken.is_none() {
+            break;
+        }
+        slug = format!("{base}-{n}");
+    }
+    let sql = "insert into users (email, name, slug, password_hash, role, disabled, bio, created_at, updated_at) \
+               values ($1, $2, $3, $4, $5, 0, $6, $7, $7) \
+               returning id, email, name, slug, role, disabled, bio, password_hash, created_at";
+    let row = sqlx::query(sql)
+        .bind(email)
+        .bind(user.name.to_string())
+        .bind(slug)
+        .bind(user.password_hash.clone())
+        .bind(user.role.as_str())
+        .bind(user.bio.to_string())
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?;
+    from_row(&row)
+}
+
+pub async fn by_email(db: &Db, email: &str) -> StoreResult<Option<User>> {
+    let sql = concat!("select ", user_columns!(), " from users where email = $1");
+    let row = sqlx::query(sql).bind(normalize_email(email)).fetch_optional(db.reader()).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn by_id(db: &Db, id: i64) -> StoreResult<Option<User>> {
+    let sql = concat!("select ", user_columns!(), " from users where id = $1");
+    let row = sqlx::query(sql).bind(id).fetch_optional(db.reader()).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn by_slug(db: &Db, slug: &str) -> StoreResult<Option<User>> {
+    let sql = concat!("select ", user_columns!(), " from users where slug = $1");
+    let row = sqlx::query(sql).bind(slug.to_string()).fetch_optional(db.reader()).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn all(db: &Db) -> StoreResult<Vec<User>> {
+    let sql = concat!("select ", user_columns!(), " from users order by id");
+    let rows = sqlx::query(sql).fetch_all(db.reader()).await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn count_admins(db: &Db) -> StoreResult<i64> {
+    let row = sqlx::query("select count(*) as n from users where role = 'admin' and disabled = 0")
+        .fetch_one(db.reader())
+        .await?;
+    col(&row, "n")
+}
+
+/// Disables an account and ends its sessions and tokens. Returns false when no such account.
+pub async fn disable(tx: &mut Tx, id: i64) -> StoreResult<bool> {
+    let now = now_ms();
+    let done = sqlx::query("update users set disabled = 1, updated_at = $2 where id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("delete from sessions where user_id = $1").bind(id).execute(&mut **tx).await?;
+    sqlx::query("update api_tokens set revoked_at = $2, updated_at = $2 where user_id = $1 and revoked_at is null")
+        .bind(id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Stores a new API token's hash for a user.
+pub async fn insert_api_token(tx: &mut Tx, user_id: i64, name: &str, token_hash: &str) -> StoreResult<i64> {
+    let now = now_ms();
+    let row = sqlx::query(
+        "insert into api_tokens (user_id, name, token_hash, created_at, updated_at) \
+         values ($1, $2, $3, $4, $4) returning id",
+    )
+    .bind(user_id)
+    .bind(name.to_string())
+    .bind(token_hash.to_string())
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    col(&row, "id")
+}
+
+/// The enabled user an unrevoked API token belongs to.
+pub async fn by_api_token(db: &Db, token_hash: &str) -> StoreResult<Option<User>> {
+    let sql = "select u.id, u.email, u.name, u.slug, u.role, u.disabled, u.bio, u.password_hash, u.created_at \
+               from api_tokens t join users u on u.id = t.user_id \
+               where t.token_hash = $1 and t.revoked_at is null and u.disabled = 0";
+    let row = sqlx::query(sql).bind(token_hash.to_string()).fetch_optional(db.reader()).await?;
+    row.as_ref().map(from_row).transpose()
+}

@@ -1,0 +1,205 @@
+//! The real binary's life: first start, users, graceful stop, kill -9 with a queued job,
+//! backup and restore, on SQLite and (when configured) PostgreSQL.
+
+use std::time::Duration;
+
+use crate::support::{EngineChoice, Server, TempDir, TestDatabase, run_gazette};
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_start_creates_the_data_directory_and_says_what_to_do() {
+    let dir = TempDir::new("life");
+    let server = Server::start(dir.path(), "", &["--demo"]).await;
+    assert!(dir.path().join("gazette-data/gazette.db").exists());
+    assert!(dir.path().join("gazette-data/media").is_dir());
+    let front = reqwest::get(server.url("/")).await.unwrap();
+    assert_eq!(front.status(), 200);
+    assert!(front.text().await.unwrap().contains("La Gazette"));
+    let (status, out, _) = server.terminate();
+    assert!(status.success(), "graceful stop exits 0: {status:?}");
+    assert!(out.contains("Gazette is serving http://127.0.0.1:"), "{out}");
+    assert!(out.contains("gazette user add --email"), "it says how to create the first admin: {out}");
+    assert!(out.contains("loaded the demo content: 110 articles"), "{out}");
+    assert!(out.contains("Gazette stopped"), "{out}");
+
+    // The demo loads once: a second start finds it and adds nothing.
+    let again = run_gazette(dir.path(), &["demo"], &[]);
+    assert!(stdout(&again).contains("already loaded"), "{}", stdout(&again));
+}
+
+async fn users_from_the_command_line(choice: EngineChoice) {
+    let Some(database) = TestDatabase::new(choice).await else { return };
+    let dir = database.dir.path();
+    let url = database.url.as_str();
+    let add = run_gazette(
+        dir,
+        &["user", "add", "--email", "Rim@Example.MA", "--name", "Rim Alaoui", "--role", "admin", "--database-url", url],
+        &[],
+    );
+    assert!(add.status.success(), "{}", String::from_utf8_lossy(&add.stderr));
+    let out = stdout(&add);
+    assert!(out.contains("created rim@example.ma"), "{out}");
+    let password = out.lines().find_map(|l| l.strip_prefix("password: ")).unwrap().to_string();
+    assert_eq!(password.len(), 23, "a generated password is printed once");
+
+    let twice = run_gazette(
+        dir,
+        &["user", "add", "--email", "rim@example.ma", "--name", "R", "--role", "editor", "--database-url", url],
+        &[],
+    );
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("already exists"));
+
+    let list = stdout(&run_gazette(dir, &["user", "list", "--database-url", url], &[]));
+    assert!(list.contains("rim@example.ma\tadmin\tactive\tRim Alaoui"), "{list}");
+    let disable = run_gazette(dir, &["user", "disable", "--email", "rim@example.ma", "--database-url", url], &[]);
+    assert!(disable.status.success());
+    let list = stdout(&run_gazette(dir, &["user", "list", "--database-url", url], &[]));
+    assert!(list.contains("rim@example.ma\tadmin\tdisabled"), "{list}");
+    let check = run_gazette(dir, &["check", "--database-url", url], &[]);
+    assert!(stdout(&check).contains("no administrator"), "{}", stdout(&check));
+    database.drop_database().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_from_the_command_line_sqlite() {
+    users_from_the_command_line(EngineChoice::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_from_the_command_line_postgres() {
+    users_from_the_command_line(EngineChoice::Postgres).await;
+}
+
+#[test]
+fn piped_password_is_used_and_short_ones_refused() {
+    use std::io::Write as _;
+    let dir = TempDir::new("life");
+    let run = |password: &str| {
+        let mut child = std::process::Command::new(crate::support::gazette_bin())
+            .current_dir(dir.path())
+            .args(["user", "add", "--email", "p@example.ma", "--name", "P", "--role", "editor"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(password.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let short = run("court\n");
+    assert_eq!(short.status.code(), Some(2));
+    let ok = run("un mot de passe assez long\n");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(!stdout(&ok).contains("password:"), "a piped password is not echoed");
+}
+
+/// A job enqueued with a write survives `kill -9` and runs after the restart.
+async fn queued_job_survives_kill_9(choice: EngineChoice) {
+    let Some(database) = TestDatabase::new(choice).await else { return };
+    let dir = database.dir.path();
+    let url = database.url.as_str();
+    let mut server = Server::start(dir, url, &["--demo"]).await;
+    assert!(
+        run_gazette(
+            dir,
+            &["user", "add", "--email", "ed@example.ma", "--name", "Ed", "--role", "editor", "--database-url", url],
+            &[]
+        )
+        .status
+        .success()
+    );
+    let token_out = run_gazette(dir, &["user", "token", "--email", "ed@example.ma", "--database-url", url], &[]);
+    let token = stdout(&token_out).trim().to_string();
+    assert_eq!(token.len(), 48);
+
+    let publish_at = chrono::Utc::now() + chrono::Duration::seconds(2);
+    let client = reqwest::Client::new();
+    let created = client
+        .post(server.url("/api/v1/articles"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"title": "Survit au crash", "section": "actualite", "status": "scheduled", "publish_at": publish_at.to_rfc3339()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let id = created.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+    server.kill_hard();
+
+    // The publication time passes while no server runs.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let server = Server::start(dir, url, &[]).await;
+    let mut published = false;
+    for _ in 0..100 {
+        let r = client.get(server.url(&format!("/api/v1/articles/{id}"))).send().await.unwrap();
+        if r.status() == 200 {
+            published = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(published, "the overdue job ran after the restart");
+    drop(server);
+    database.drop_database().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_job_survives_kill_9_sqlite() {
+    queued_job_survives_kill_9(EngineChoice::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_job_survives_kill_9_postgres() {
+    queued_job_survives_kill_9(EngineChoice::Postgres).await;
+}
+
+/// Backup while serving, then restore into an empty place: the same content comes back.
+async fn backup_and_restore(choice: EngineChoice) {
+    let Some(database) = TestDatabase::new(choice).await else { return };
+    let dir = database.dir.path();
+    let url = database.url.as_str();
+    let server = Server::start(dir, url, &["--demo"]).await;
+    let archive = dir.join("copy.tar");
+    let backup = run_gazette(dir, &["backup", "--to", archive.to_str().unwrap(), "--database-url", url], &[]);
+    assert!(backup.status.success(), "{}", String::from_utf8_lossy(&backup.stderr));
+    assert!(stdout(&backup).contains("18 media file(s)"), "{}", stdout(&backup));
+    let before = reqwest::get(server.url("/api/v1/articles?per_page=100")).await.unwrap().text().await.unwrap();
+    drop(server);
+
+    // Restoring over existing data is refused.
+    let refused = run_gazette(dir, &["restore", archive.to_str().unwrap(), "--database-url", url], &[]);
+    assert_eq!(refused.status.code(), Some(1));
+
+    let Some(target) = TestDatabase::new(choice).await else { return };
+    let target_dir = target.dir.path();
+    let restore = run_gazette(target_dir, &["restore", archive.to_str().unwrap(), "--database-url", &target.url], &[]);
+    assert!(restore.status.success(), "{}", String::from_utf8_lossy(&restore.stderr));
+    assert!(target_dir.join("gazette-data/media").read_dir().unwrap().count() > 0);
+    let restored = Server::start(target_dir, &target.url, &[]).await;
+    let after = reqwest::get(restored.url("/api/v1/articles?per_page=100")).await.unwrap().text().await.unwrap();
+    assert_eq!(before, after.replace(&format!(":{}", restored.port), &format!(":{}", port_in(&before))));
+    let check = run_gazette(target_dir, &["check", "--database-url", &target.url], &[]);
+    assert!(check.status.success(), "{}", stdout(&check));
+    drop(restored);
+    database.drop_database().await;
+    target.drop_database().await;
+}
+
+/// The port that appears in the article URLs of an API answer.
+fn port_in(body: &str) -> String {
+    let start = body.find("http://127.0.0.1:").map(|i| i + "http://127.0.0.1:".len()).unwrap_or(0);
+    body[start..].chars().take_while(char::is_ascii_digit).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_and_restore_sqlite() {
+    backup_and_restore(EngineChoice::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_and_restore_postgres() {
+    backup_and_restore(EngineChoice::Postgres).await;
+}

@@ -1,0 +1,14 @@
+//! The integration tests: one binary, driving the real router or the real `gazette` binary
+//! against a real database. Every test that touches the database runs on SQLite, and on
+//! PostgreSQL too when `GAZETTE_TEST_POSTGRES_URL` is set (CI sets it), each in a fresh
+//! database so tests run in parallel.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod api;
+mod cli_errors;
+mod jobs;
+mod lifecycle;
+mod schema;
+mod site;

@@ -1,0 +1,366 @@
+//! Test helpers: fresh databases on both engines, the app and its router, a request helper,
+//! and a way to run the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use gazette::app::AppState;
+use gazette::config::Config;
+use gazette::store::{Db, DbOptions, migrate};
+use tower::ServiceExt;
+
+/// Generates one test per engine from `async fn name(app: TestApp)`.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let app = $crate::support::TestApp::new($crate::support::EngineChoice::Sqlite).await.unwrap();
+                    super::$name(app.clone_handle()).await;
+                    app.cleanup().await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    let Some(app) = $crate::support::TestApp::new($crate::support::EngineChoice::Postgres).await else {
+                        return;
+                    };
+                    super::$name(app.clone_handle()).await;
+                    app.cleanup().await;
+                }
+            }
+        )*
+    };
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineChoice {
+    Sqlite,
+    Postgres,
+}
+
+/// A directory removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(label: &str) -> TempDir {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "gazette-{label}-{}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst),
+            gazette::secrets::random_token(3)
+        ));
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The PostgreSQL server for tests, when configured.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("GAZETTE_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
+}
+
+/// A database URL ready for a test: a temp SQLite file, or a fresh PostgreSQL database.
+pub struct TestDatabase {
+    pub url: String,
+    pg_name: Option<String>,
+    pub dir: TempDir,
+}
+
+impl TestDatabase {
+    pub async fn new(choice: EngineChoice) -> Option<TestDatabase> {
+        let dir = TempDir::new("db");
+        match choice {
+            EngineChoice::Sqlite => {
+                Some(TestDatabase { url: format!("sqlite://{}/gazette.db", dir.path().display()), pg_name: None, dir })
+            }
+            EngineChoice::Postgres => {
+                let Some(admin) = postgres_admin_url() else {
+                    eprintln!("GAZETTE_TEST_POSTGRES_URL is not set: the PostgreSQL variant does not run here");
+                    return None;
+                };
+                let name = format!(
+                    "gz_t_{}_{}",
+                    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs(),
+                    gazette::secrets::random_token(5)
+                );
+                let admin_db = admin_pool(&admin).await;
+                sweep_old_databases(&admin_db).await;
+                sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
+                    .execute(&admin_db)
+                    .await
+                    .expect("cannot create a test database on GAZETTE_TEST_POSTGRES_URL");
+                admin_db.close().await;
+                Some(TestDatabase { url: replace_db_name(&admin, &name), pg_name: Some(name), dir })
+            }
+        }
+    }
+
+    pub async fn drop_database(&self) {
+        if let (Some(name), Some(admin)) = (&self.pg_name, postgres_admin_url()) {
+            let admin_db = admin_pool(&admin).await;
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("drop database if exists {name} with (force)")))
+                .execute(&admin_db)
+                .await;
+            admin_db.close().await;
+        }
+    }
+}
+
+async fn admin_pool(url: &str) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await
+        .expect("cannot reach GAZETTE_TEST_POSTGRES_URL")
+}
+
+/// Drops test databases left by crashed runs more than an hour ago.
+async fn sweep_old_databases(admin: &sqlx::AnyPool) {
+    use sqlx::Row;
+    let cutoff = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() - 3600;
+    let rows = sqlx::query("select datname::text as name from pg_database where datname like 'gz_t_%'")
+        .fetch_all(admin)
+        .await
+        .unwrap_or_default();
+    for row in rows {
+        let name: String = row.get("name");
+        let secs: u64 = name.split('_').nth(2).and_then(|s| s.parse().ok()).unwrap_or(u64::MAX);
+        if secs < cutoff {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("drop database if exists {name} with (force)")))
+                .execute(admin)
+                .await;
+        }
+    }
+}
+
+/// The same URL with another database name.
+pub fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let prefix = match base.rfind('/') {
+        Some(i) if i > base.find("://").map(|p| p + 2).unwrap_or(0) => &base[..i],
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{prefix}/{name}?{q}"),
+        None => format!("{prefix}/{name}"),
+    }
+}
+
+/// A configuration for tests: everything under the test's directory.
+pub fn test_config(database_url: &str, data_dir: &Path) -> Config {
+    let mut config = Config::default();
+    config.database.url = database_url.to_string();
+    config.storage.data_dir = data_dir.display().to_string();
+    config.jobs.poll_interval_ms = 50;
+    config.jobs.lease_seconds = 5;
+    config
+}
+
+/// The application on a fresh, migrated database, and its router.
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub database: std::sync::Arc<TestDatabase>,
+}
+
+impl TestApp {
+    pub async fn new(choice: EngineChoice) -> Option<TestApp> {
+        let database = TestDatabase::new(choice).await?;
+        let config = test_config(&database.url, &database.dir.path().join("data"));
+        let db = Db::connect(&DbOptions {
+            url: database.url.clone(),
+            max_connections: 8,
+            connect_timeout: std::time::Duration::from_secs(5),
+        })
+        .await
+        .unwrap();
+        migrate::run(&db).await.unwrap();
+        let state = AppState::build(config, db).await.unwrap();
+        let router = gazette::web::router(state.clone());
+        Some(TestApp { state, router, database: std::sync::Arc::new(database) })
+    }
+
+    pub fn clone_handle(&self) -> TestApp {
+        TestApp { state: self.state.clone(), router: self.router.clone(), database: self.database.clone() }
+    }
+
+    pub fn db(&self) -> &Db {
+        self.state.db()
+    }
+
+    pub async fn cleanup(self) {
+        self.state.db().close().await;
+        self.database.drop_database().await;
+    }
+
+    /// Loads the demo newspaper.
+    pub async fn with_demo(&self) {
+        gazette::demo::load(self.db(), &self.state.config().media_dir()).await.unwrap();
+        self.state.reload_site().await.unwrap();
+    }
+
+    pub async fn request(&self, request: Request<Body>) -> TestResponse {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.request(Request::get(path).body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn post_json(&self, path: &str, json: &serde_json::Value, token: Option<&str>) -> TestResponse {
+        let mut builder = Request::post(path).header("content-type", "application/json");
+        if let Some(token) = token {
+            builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        self.request(builder.body(Body::from(json.to_string())).unwrap()).await
+    }
+
+    /// Creates a staff account with an API token; returns the token.
+    pub async fn staff_token(&self, email: &str, role: gazette::news::Role) -> String {
+        let mut tx = self.db().begin().await.unwrap();
+        let user = gazette::store::users::insert(
+            &mut tx,
+            &gazette::store::users::NewUser { email, name: email, role, password_hash: None, bio: "" },
+        )
+        .await
+        .unwrap();
+        let token = gazette::secrets::random_token(16);
+        gazette::store::users::insert_api_token(&mut tx, user.id, "test", &gazette::secrets::hash_token(&token))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        token
+    }
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+}
+
+/// The `gazette` binary built for these tests.
+pub fn gazette_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_gazette")
+}
+
+/// Runs `gazette` with arguments in `dir`, with a clean environment of Gazette variables.
+pub fn run_gazette(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(gazette_bin());
+    command.current_dir(dir).args(args).stdin(Stdio::null());
+    for (key, _) in std::env::vars() {
+        if key.starts_with("GAZETTE_") || key == "DATABASE_URL" {
+            command.env_remove(key);
+        }
+    }
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().unwrap()
+}
+
+/// A free loopback port.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A running `gazette serve`, killed when dropped.
+pub struct Server {
+    pub child: std::process::Child,
+    pub port: u16,
+}
+
+impl Server {
+    /// Starts `gazette serve` in `dir` and waits until `/healthz` answers.
+    pub async fn start(dir: &Path, database_url: &str, extra: &[&str]) -> Server {
+        let port = free_port();
+        let listen = format!("127.0.0.1:{port}");
+        let mut args = vec!["serve", "--listen", listen.as_str(), "--database-url", database_url];
+        args.extend_from_slice(extra);
+        let mut command = Command::new(gazette_bin());
+        command.current_dir(dir).args(&args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        for (key, _) in std::env::vars() {
+            if key.starts_with("GAZETTE_") || key == "DATABASE_URL" {
+                command.env_remove(key);
+            }
+        }
+        command.env("GAZETTE_JOBS_POLL_INTERVAL_MS", "50").env("GAZETTE_JOBS_LEASE_SECONDS", "3");
+        let child = command.spawn().unwrap();
+        let server = Server { child, port };
+        let client = reqwest::Client::new();
+        for _ in 0..300 {
+            if let Ok(r) = client.get(server.url("/healthz")).send().await
+                && r.status().is_success()
+            {
+                return server;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("gazette serve did not come up on port {port}");
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// SIGKILL: no chance to flush or finish anything.
+    pub fn kill_hard(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM, then the exit status and what it printed.
+    pub fn terminate(mut self) -> (std::process::ExitStatus, String, String) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let output =
+            std::mem::replace(&mut self.child, Command::new("true").spawn().unwrap()).wait_with_output().unwrap();
+        (
+            output.status,
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
