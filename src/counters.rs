@@ -4,44 +4,61 @@
 //! every `counters.flush_interval_ms` in one transaction, so a crash loses at most one
 //! interval and a graceful stop, which flushes last, loses nothing. On several nodes each
 //! adds its own increments, so the totals in the database are exact sums.
+//!
+//! A like carries a mark (a daily-salted hash of the reader, see `web::reader::like`). The
+//! flush inserts the marks into `like_marks`; only marks new to the database count, so a
+//! reader who likes twice in a day, on one node or on two, counts once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
-use crate::store::{Db, StoreResult, stats};
+use crate::store::{Db, StoreError, StoreResult, stats};
 
-#[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Default, Debug)]
 struct Pending {
-    reads: i64,
-    likes: i64,
+    /// Reads by (article, local day).
+    reads: HashMap<(i64, i64), i64>,
+    /// Likes not yet written: (article, local day, mark).
+    likes: HashSet<(i64, i64, String)>,
+    /// Marks this node has seen today, to answer "already liked" without the database.
+    seen_marks: HashSet<String>,
+    seen_day: i64,
 }
 
 #[derive(Default, Debug)]
 pub struct Counters {
-    /// Increments not yet written, by (article, local day).
-    pending: Mutex<HashMap<(i64, i64), Pending>>,
+    pending: Mutex<Pending>,
 }
 
 impl Counters {
     pub fn add_read(&self, article_id: i64, day: i64) {
         if let Ok(mut pending) = self.pending.lock() {
-            pending.entry((article_id, day)).or_default().reads += 1;
+            *pending.reads.entry((article_id, day)).or_default() += 1;
         }
     }
 
-    pub fn add_like(&self, article_id: i64, day: i64) {
-        if let Ok(mut pending) = self.pending.lock() {
-            pending.entry((article_id, day)).or_default().likes += 1;
+    /// Records a like; false when this node already saw the same mark today.
+    pub fn add_like(&self, article_id: i64, day: i64, mark: String) -> bool {
+        let Ok(mut pending) = self.pending.lock() else { return false };
+        if pending.seen_day != day {
+            pending.seen_marks.clear();
+            pending.seen_day = day;
         }
+        if !pending.seen_marks.insert(mark.clone()) {
+            return false;
+        }
+        pending.likes.insert((article_id, day, mark));
+        true
     }
 
     /// Increments not yet written for an article (to show counts that include them).
     pub fn unflushed(&self, article_id: i64) -> (i64, i64) {
         match self.pending.lock() {
-            Ok(pending) => pending
-                .iter()
-                .filter(|((id, _), _)| *id == article_id)
-                .fold((0, 0), |(r, l), (_, p)| (r + p.reads, l + p.likes)),
+            Ok(pending) => {
+                let reads = pending.reads.iter().filter(|((id, _), _)| *id == article_id).map(|(_, n)| *n).sum();
+                let likes = pending.likes.iter().filter(|(id, _, _)| *id == article_id).count() as i64;
+                (reads, likes)
+            }
             Err(_) => (0, 0),
         }
     }
@@ -49,37 +66,67 @@ impl Counters {
     /// Writes everything pending in one transaction. On failure the increments go back into
     /// the map, to be written by the next flush. Returns the number of (article, day) rows.
     pub async fn flush(&self, db: &Db) -> StoreResult<usize> {
-        let batch: HashMap<(i64, i64), Pending> = match self.pending.lock() {
-            Ok(mut pending) => std::mem::take(&mut *pending),
+        let (reads, likes) = match self.pending.lock() {
+            Ok(mut pending) => (std::mem::take(&mut pending.reads), std::mem::take(&mut pending.likes)),
             Err(_) => return Ok(0),
         };
-        if batch.is_empty() {
+        if reads.is_empty() && likes.is_empty() {
             return Ok(0);
         }
-        let result = async {
-            let mut tx = db.begin().await?;
-            let mut rows: Vec<_> = batch.iter().collect();
-            // A fixed order keeps two nodes' flushes from deadlocking on PostgreSQL.
-            rows.sort_by_key(|(key, _)| **key);
-            for ((article_id, day), p) in rows {
-                stats::add(&mut tx, *article_id, *day, p.reads, p.likes).await?;
-            }
-            tx.commit().await?;
-            Ok::<_, crate::store::StoreError>(())
-        }
-        .await;
-        match result {
-            Ok(()) => Ok(batch.len()),
+        match write(db, &reads, &likes).await {
+            Ok(rows) => Ok(rows),
             Err(error) => {
-                if let Ok(mut pending) = self.pending.lock() {
-                    for (key, p) in batch {
-                        let entry = pending.entry(key).or_default();
-                        entry.reads += p.reads;
-                        entry.likes += p.likes;
+                // Articles deleted meanwhile would fail forever: keep only the rest.
+                let keep = !matches!(error, StoreError::Other(_));
+                if keep && let Ok(mut pending) = self.pending.lock() {
+                    for (key, n) in reads {
+                        *pending.reads.entry(key).or_default() += n;
                     }
+                    pending.likes.extend(likes);
                 }
                 Err(error)
             }
         }
+    }
+}
+
+async fn write(db: &Db, reads: &HashMap<(i64, i64), i64>, likes: &HashSet<(i64, i64, String)>) -> StoreResult<usize> {
+    let mut tx = db.begin().await?;
+    let mut totals: HashMap<(i64, i64), (i64, i64)> = HashMap::new();
+    for (key, n) in reads {
+        totals.entry(*key).or_default().0 += n;
+    }
+    let mut marks: Vec<_> = likes.iter().collect();
+    marks.sort();
+    for (article_id, day, mark) in marks {
+        if stats::insert_like_mark(&mut tx, *article_id, *day, mark).await? {
+            totals.entry((*article_id, *day)).or_default().1 += 1;
+        }
+    }
+    let mut rows: Vec<_> = totals.into_iter().collect();
+    // A fixed order keeps two nodes' flushes from deadlocking on PostgreSQL.
+    rows.sort_by_key(|(key, _)| *key);
+    for ((article_id, day), (r, l)) in &rows {
+        stats::add(&mut tx, *article_id, *day, *r, *l).await?;
+    }
+    tx.commit().await?;
+    Ok(rows.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mark_counts_once_per_day_on_a_node() {
+        let counters = Counters::default();
+        assert!(counters.add_like(1, 100, "m".into()));
+        assert!(!counters.add_like(1, 100, "m".into()));
+        assert!(counters.add_like(2, 100, "n".into()));
+        counters.add_read(1, 100);
+        counters.add_read(1, 100);
+        assert_eq!(counters.unflushed(1), (2, 1));
+        // A new day forgets yesterday's marks.
+        assert!(counters.add_like(1, 101, "m".into()));
     }
 }

@@ -50,12 +50,18 @@ struct AuthorData {
 #[derive(Deserialize)]
 struct SectionData {
     slug: String,
+    #[serde(default = "news_kind")]
+    kind: String,
     fr: String,
     ar: String,
     en: String,
     signature: String,
     tags: Vec<String>,
     titles: Vec<String>,
+}
+
+fn news_kind() -> String {
+    "news".into()
 }
 
 #[derive(Deserialize)]
@@ -193,6 +199,7 @@ async fn load_in(tx: &mut Tx, content: &Content, pictures: &[(String, i64)]) -> 
                 position: position as i64,
                 names: &names,
                 descriptions: &BTreeMap::new(),
+                kind: &section.kind,
             },
         )
         .await?;
@@ -209,6 +216,7 @@ async fn load_in(tx: &mut Tx, content: &Content, pictures: &[(String, i64)]) -> 
                 position: position as i64,
                 names: &names,
                 descriptions: &BTreeMap::new(),
+                kind: "news",
             },
         )
         .await?;

@@ -2,6 +2,7 @@
 
 pub mod excerpt;
 pub mod slug;
+pub mod text;
 
 use serde::{Deserialize, Serialize};
 

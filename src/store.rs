@@ -17,6 +17,7 @@ pub mod dialect;
 pub mod jobs;
 pub mod media;
 pub mod migrate;
+pub mod search;
 pub mod sections;
 pub mod settings;
 pub mod stats;
@@ -191,6 +192,11 @@ impl Db {
             }
         }
     }
+}
+
+/// The engine a transaction runs on.
+pub fn engine_of(tx: &Tx) -> Engine {
+    if tx.backend_name().eq_ignore_ascii_case("postgresql") { Engine::Postgres } else { Engine::Sqlite }
 }
 
 /// Hides the password of a URL before it is printed or logged.

@@ -5,6 +5,7 @@
 //! injection, the OpenAPI check) walk the router itself rather than a hand-kept list.
 
 pub mod api;
+pub mod client;
 pub mod layers;
 pub mod ops;
 pub mod reader;
@@ -17,7 +18,7 @@ use crate::app::AppState;
 
 macro_rules! route_table {
     ($($method:ident $path:literal => $handler:path),* $(,)?) => {
-        /// Every (method, path pattern) the router serves.
+        /// Every (method, path pattern) of the routes that exist once.
         pub const ROUTES: &[(&str, &str)] = &[$( (stringify!($method), $path) ),*];
 
         fn add_routes(router: Router<AppState>) -> Router<AppState> {
@@ -26,11 +27,73 @@ macro_rules! route_table {
     };
 }
 
-route_table! {
-    // Reader site
+/// Routes of pages that exist in every language: served at their path for the default
+/// language and under `/fr`, `/ar`, `/en` for the others (see `reader::lang`).
+macro_rules! language_route_table {
+    ($($method:ident $path:literal => $handler:path),* $(,)?) => {
+        /// Every (method, path pattern) of the per-language pages, without prefix.
+        pub const LANGUAGE_ROUTES: &[(&str, &str)] = &[$( (stringify!($method), $path) ),*];
+
+        fn add_language_routes(mut router: Router<AppState>) -> Router<AppState> {
+            for prefix in LANGUAGE_PREFIXES {
+                $(
+                    for path in prefixed(prefix, $path) {
+                        router = router.route(&path, axum::routing::$method($handler));
+                    }
+                )*
+            }
+            router
+        }
+    };
+}
+
+/// The prefixes language routes are mounted under ("" is the default language).
+pub const LANGUAGE_PREFIXES: [&str; 4] = ["", "/fr", "/ar", "/en"];
+
+/// The paths a language route answers at under a prefix; a prefixed front page answers with
+/// and without its trailing slash.
+fn prefixed(prefix: &str, path: &str) -> Vec<String> {
+    match (prefix, path) {
+        ("", p) => vec![p.to_string()],
+        (pre, "/") => vec![pre.to_string(), format!("{pre}/")],
+        (pre, p) => vec![format!("{pre}{p}")],
+    }
+}
+
+/// Every (method, path) the router serves, language prefixes expanded: what tests walk.
+pub fn all_routes() -> Vec<(&'static str, String)> {
+    let mut all: Vec<(&'static str, String)> = ROUTES.iter().map(|(m, p)| (*m, p.to_string())).collect();
+    for prefix in LANGUAGE_PREFIXES {
+        for (method, path) in LANGUAGE_ROUTES {
+            for p in prefixed(prefix, path) {
+                all.push((method, p));
+            }
+        }
+    }
+    all
+}
+
+language_route_table! {
     get "/" => reader::front::show_front,
+    get "/{section}" => reader::section::show_section,
+    get "/tag/{slug}" => reader::listing::show_tag,
+    get "/auteur/{slug}" => reader::listing::show_author,
+    get "/archives/{year}/{month}/{day}" => reader::listing::show_day,
+    get "/recherche" => reader::search::show_search,
+    get "/confidentialite" => reader::privacy::show_privacy,
+    get "/feeds/{format}" => reader::feeds::show_site_feed,
+    get "/feeds/{kind}/{slug}/{format}" => reader::feeds::show_feed,
+}
+
+route_table! {
+    // Articles: their address has no language prefix, the article has a language.
     get "/{section}/{slug}" => reader::article::show_article,
-    get "/static/{name}" => reader::assets::serve_static,
+    post "/{section}/{slug}/like" => reader::like::like_article,
+    // For machines
+    get "/robots.txt" => reader::sitemaps::show_robots,
+    get "/sitemap.xml" => reader::sitemaps::show_sitemap_index,
+    get "/sitemaps/{name}" => reader::sitemaps::show_sitemap,
+    get "/static/{*name}" => reader::assets::serve_static,
     get "/media/{*key}" => reader::media::serve_media,
     // Operations
     get "/healthz" => ops::healthz,
@@ -47,7 +110,7 @@ route_table! {
 /// Builds the whole router on a state.
 pub fn router(state: AppState) -> Router {
     let body_limit = (state.config().server.max_body_mb as usize).saturating_mul(1024 * 1024);
-    add_routes(Router::new())
+    add_language_routes(add_routes(Router::new()))
         .fallback(reader::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), layers::render_error_pages))
         .layer(middleware::from_fn_with_state(state.clone(), layers::record_metrics))

@@ -28,6 +28,7 @@ impl Assets {
     /// Loads the embedded files, replaced by any file of the same name in `theme_dir/static/`.
     pub fn load(theme_dir: Option<PathBuf>) -> Assets {
         let mut assets = Assets::default();
+        let mut stylesheets = Vec::new();
         for name in EmbeddedStatic::iter() {
             let name = name.to_string();
             let themed = theme_dir.as_ref().map(|d| d.join("static").join(&name)).filter(|p| p.is_file());
@@ -38,7 +39,20 @@ impl Assets {
                     None => continue,
                 },
             };
-            assets.insert(&name, bytes);
+            if name.ends_with(".css") {
+                stylesheets.push((name, bytes));
+            } else {
+                assets.insert(&name, bytes);
+            }
+        }
+        // Stylesheets name fonts and images by their plain path; point them at the hashed
+        // names, then hash the stylesheet itself, so a new font also renames the CSS.
+        for (name, bytes) in stylesheets {
+            let mut text = String::from_utf8_lossy(&bytes).into_owned();
+            for (plain, hashed) in &assets.hashed_name {
+                text = text.replace(&format!("/static/{plain}"), &format!("/static/{hashed}"));
+            }
+            assets.insert(&name, text.into_bytes());
         }
         assets
     }

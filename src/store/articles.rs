@@ -51,6 +51,9 @@ pub struct Article {
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Reads and likes as last written by the counters (a node adds its unflushed ones).
+    pub reads: i64,
+    pub likes: i64,
 }
 
 macro_rules! card_select {
@@ -76,8 +79,10 @@ macro_rules! article_select {
             ", a.status, a.body_markdown, a.body_html, a.translation_group, \
                coalesce(nullif(a.featured_caption, ''), m.caption, '') as image_caption, \
                coalesce(nullif(a.featured_credit, ''), m.credit, '') as image_credit, \
-               a.front_position, a.comments_mode, a.first_published_at, a.version, a.created_at, a.updated_at",
-            card_from!()
+               a.front_position, a.comments_mode, a.first_published_at, a.version, a.created_at, a.updated_at, \
+               coalesce(st.reads, 0) as reads, coalesce(st.likes, 0) as likes",
+            card_from!(),
+            " left join article_stats st on st.article_id = a.id"
         )
     };
 }
@@ -119,6 +124,8 @@ fn article_from_row(row: &AnyRow) -> StoreResult<Article> {
         version: col(row, "version")?,
         created_at: col(row, "created_at")?,
         updated_at: col(row, "updated_at")?,
+        reads: col(row, "reads")?,
+        likes: col(row, "likes")?,
     })
 }
 
@@ -248,6 +255,7 @@ pub async fn insert(tx: &mut Tx, article: &NewArticle) -> StoreResult<i64> {
         .bind(now)
         .execute(&mut **tx)
         .await?;
+    reindex(tx, super::engine_of(tx), id).await?;
     Ok(id)
 }
 
@@ -263,7 +271,11 @@ pub async fn publish_if_due(tx: &mut Tx, id: i64, now: i64) -> StoreResult<bool>
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    Ok(done.rows_affected() > 0)
+    let published = done.rows_affected() > 0;
+    if published {
+        reindex(tx, super::engine_of(tx), id).await?;
+    }
+    Ok(published)
 }
 
 /// Filters for lists of published articles.
@@ -395,5 +407,322 @@ pub async fn publish_now(tx: &mut Tx, id: i64, now: i64) -> StoreResult<bool> {
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    Ok(done.rows_affected() > 0)
+    let changed = done.rows_affected() > 0;
+    if changed {
+        reindex(tx, super::engine_of(tx), id).await?;
+    }
+    Ok(changed)
+}
+
+/// Re-indexes an article for search from its stored text: indexed when published, removed
+/// otherwise. Called in the transaction of every change that readers could see.
+pub async fn reindex(tx: &mut Tx, engine: super::Engine, id: i64) -> StoreResult<()> {
+    let row = sqlx::query("select status, language, title, lead, body_html from articles where id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(row) = row else {
+        return super::search::remove(tx, engine, id).await;
+    };
+    let status: String = col(&row, "status")?;
+    if status != "published" {
+        return super::search::remove(tx, engine, id).await;
+    }
+    let tags: Vec<String> = sqlx::query(
+        "select t.name from article_tags at join tags t on t.id = at.tag_id where at.article_id = $1 order by at.position",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| col(r, "name"))
+    .collect::<StoreResult<_>>()?;
+    let language: String = col(&row, "language")?;
+    let (title, lead, body_html): (String, String, String) =
+        (col(&row, "title")?, col(&row, "lead")?, col(&row, "body_html")?);
+    super::search::index(
+        tx,
+        engine,
+        &super::search::SearchDocument {
+            article_id: id,
+            language: Lang::parse(&language).unwrap_or(Lang::Fr),
+            title: &title,
+            lead: &lead,
+            body_html: &body_html,
+            tags: &tags,
+        },
+    )
+    .await
+}
+
+/// Which published articles a reader list shows (always in one language).
+#[derive(Clone, Copy, Debug)]
+pub enum Scope {
+    All,
+    /// A section and its sub-sections.
+    Section(i64),
+    Tag(i64),
+    Author(i64),
+    /// Published in `[from, to)` (unix ms): a day's issue.
+    Between(i64, i64),
+}
+
+macro_rules! listing_sql {
+    ($extra:literal) => {
+        concat!(
+            card_select!(),
+            card_from!(),
+            " where a.status = 'published' and a.language = $1",
+            $extra,
+            " order by a.publish_at desc, a.id desc limit $2 offset $3"
+        )
+    };
+}
+
+macro_rules! count_sql {
+    ($extra:literal) => {
+        concat!("select count(*) as n from articles a where a.status = 'published' and a.language = $1", $extra)
+    };
+}
+
+/// A page of a reader list, newest first.
+pub async fn listing(db: &Db, lang: Lang, scope: Scope, limit: i64, offset: i64) -> StoreResult<Vec<ArticleCard>> {
+    let base = |sql: &'static str| sqlx::query(sql).bind(lang.code()).bind(limit).bind(offset);
+    let query = match scope {
+        Scope::All => base(listing_sql!("")),
+        Scope::Section(id) => base(listing_sql!(
+            " and (a.section_id = $4 or a.section_id in (select id from sections where parent_id = $4))"
+        ))
+        .bind(id),
+        Scope::Tag(id) => {
+            base(listing_sql!(" and a.id in (select article_id from article_tags where tag_id = $4)")).bind(id)
+        }
+        Scope::Author(id) => {
+            base(listing_sql!(" and a.id in (select article_id from article_authors where user_id = $4)")).bind(id)
+        }
+        Scope::Between(from, to) => {
+            base(listing_sql!(" and a.publish_at >= $4 and a.publish_at < $5")).bind(from).bind(to)
+        }
+    };
+    let rows = query.fetch_all(db.reader()).await?;
+    rows.iter().map(card_from_row).collect()
+}
+
+/// How many articles a reader list has, for its page links.
+pub async fn count_listing(db: &Db, lang: Lang, scope: Scope) -> StoreResult<i64> {
+    let base = |sql: &'static str| sqlx::query(sql).bind(lang.code());
+    let query = match scope {
+        Scope::All => base(count_sql!("")),
+        Scope::Section(id) => base(count_sql!(
+            " and (a.section_id = $2 or a.section_id in (select id from sections where parent_id = $2))"
+        ))
+        .bind(id),
+        Scope::Tag(id) => {
+            base(count_sql!(" and a.id in (select article_id from article_tags where tag_id = $2)")).bind(id)
+        }
+        Scope::Author(id) => {
+            base(count_sql!(" and a.id in (select article_id from article_authors where user_id = $2)")).bind(id)
+        }
+        Scope::Between(from, to) => {
+            base(count_sql!(" and a.publish_at >= $2 and a.publish_at < $3")).bind(from).bind(to)
+        }
+    };
+    col(&query.fetch_one(db.reader()).await?, "n")
+}
+
+/// The lead story and the featured stories editors placed on the front page, in their order.
+pub async fn front_placed(db: &Db, lang: Lang) -> StoreResult<Vec<ArticleCard>> {
+    let rows = sqlx::query(concat!(
+        card_select!(),
+        card_from!(),
+        " where a.status = 'published' and a.language = $1 and a.front_position is not null \
+          order by a.front_position, a.publish_at desc limit 12"
+    ))
+    .bind(lang.code())
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter().map(card_from_row).collect()
+}
+
+/// The newest `per` articles of each section (sub-sections included), in one query: one
+/// index-ordered branch per section, joined with `union all`.
+pub async fn newest_per_section(db: &Db, lang: Lang, section_ids: &[i64], per: i64) -> StoreResult<Vec<ArticleCard>> {
+    if section_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let branches: Vec<String> = section_ids
+        .iter()
+        .map(|id| {
+            // The ids are integers from our own table: nothing from a request reaches this text.
+            format!(
+                "select * from ({}{} where a.status = 'published' and a.language = $1 and (a.section_id = {id} \
+                 or a.section_id in (select id from sections where parent_id = {id})) \
+                 order by a.publish_at desc, a.id desc limit $2) as s{id}",
+                card_select!(),
+                card_from!()
+            )
+        })
+        .collect();
+    let sql = branches.join(" union all ");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(lang.code()).bind(per).fetch_all(db.reader()).await?;
+    rows.iter().map(card_from_row).collect()
+}
+
+/// The most read articles since `day` (local day number), with their reads in that period.
+pub async fn most_read_since(db: &Db, lang: Lang, day: i64, limit: i64) -> StoreResult<Vec<(ArticleCard, i64)>> {
+    let rows = sqlx::query(concat!(
+        card_select!(),
+        ", r.period_reads",
+        card_from!(),
+        " join (select article_id, cast(sum(reads) as bigint) as period_reads from article_daily_stats \
+               where day >= $2 group by article_id) r on r.article_id = a.id \
+          where a.status = 'published' and a.language = $1 \
+          order by r.period_reads desc, a.publish_at desc limit $3"
+    ))
+    .bind(lang.code())
+    .bind(day)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter().map(|r| Ok((card_from_row(r)?, col(r, "period_reads")?))).collect()
+}
+
+/// Published cards by id, in the order of `ids` (search results).
+pub async fn cards_by_ids(db: &Db, ids: &[i64]) -> StoreResult<Vec<ArticleCard>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = match db.engine() {
+        super::Engine::Sqlite => concat!(
+            card_select!(),
+            card_from!(),
+            " where a.status = 'published' and a.id in (select value from json_each($1))"
+        ),
+        super::Engine::Postgres => concat!(
+            card_select!(),
+            card_from!(),
+            " where a.status = 'published' and a.id in (select jsonb_array_elements_text($1::jsonb)::bigint)"
+        ),
+    };
+    let rows = sqlx::query(sql).bind(ids_json(ids)).fetch_all(db.reader()).await?;
+    let mut cards: Vec<ArticleCard> = rows.iter().map(card_from_row).collect::<StoreResult<_>>()?;
+    cards.sort_by_key(|c| ids.iter().position(|id| *id == c.id).unwrap_or(usize::MAX));
+    Ok(cards)
+}
+
+/// The plain text of articles, for search snippets: (id, language, lead, body_html).
+pub async fn texts_by_ids(db: &Db, ids: &[i64]) -> StoreResult<HashMap<i64, (String, String)>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = match db.engine() {
+        super::Engine::Sqlite => {
+            "select id, lead, body_html from articles where id in (select value from json_each($1))"
+        }
+        super::Engine::Postgres => {
+            "select id, lead, body_html from articles where id in (select jsonb_array_elements_text($1::jsonb)::bigint)"
+        }
+    };
+    let rows = sqlx::query(sql).bind(ids_json(ids)).fetch_all(db.reader()).await?;
+    rows.iter().map(|r| Ok((col(r, "id")?, (col(r, "lead")?, col(r, "body_html")?)))).collect()
+}
+
+/// Another language's version of a story.
+#[derive(Clone, Debug, Serialize)]
+pub struct Translation {
+    pub language: Lang,
+    pub title: String,
+    pub section_slug: String,
+    pub slug: String,
+}
+
+/// The other published versions of an article's story.
+pub async fn translations(db: &Db, group: i64, except: i64) -> StoreResult<Vec<Translation>> {
+    let rows = sqlx::query(
+        "select a.language, a.title, a.slug, s.slug as section_slug from articles a join sections s on s.id = a.section_id \
+         where a.translation_group = $1 and a.id <> $2 and a.status = 'published' order by a.language",
+    )
+    .bind(group)
+    .bind(except)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let language: String = col(r, "language")?;
+            Ok(Translation {
+                language: Lang::parse(&language).unwrap_or(Lang::Fr),
+                title: col(r, "title")?,
+                section_slug: col(r, "section_slug")?,
+                slug: col(r, "slug")?,
+            })
+        })
+        .collect()
+}
+
+/// A correction, clarification or update note shown under an article.
+#[derive(Clone, Debug, Serialize)]
+pub struct Correction {
+    pub kind: String,
+    pub note: String,
+    pub noted_at: i64,
+}
+
+pub async fn corrections(db: &Db, article_id: i64) -> StoreResult<Vec<Correction>> {
+    let rows =
+        sqlx::query("select kind, note, noted_at from article_corrections where article_id = $1 order by noted_at, id")
+            .bind(article_id)
+            .fetch_all(db.reader())
+            .await?;
+    rows.iter()
+        .map(|r| Ok(Correction { kind: col(r, "kind")?, note: col(r, "note")?, noted_at: col(r, "noted_at")? }))
+        .collect()
+}
+
+/// Adds a correction note (newsroom, demo).
+pub async fn add_correction(tx: &mut Tx, article_id: i64, kind: &str, note: &str, at: i64) -> StoreResult<()> {
+    sqlx::query(
+        "insert into article_corrections (article_id, kind, note, noted_at, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, $5)",
+    )
+    .bind(article_id)
+    .bind(kind.to_string())
+    .bind(note.to_string())
+    .bind(at)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Published articles for sitemaps: (section slug, slug, last change), by id range.
+pub async fn sitemap_entries(db: &Db, from_id: i64, to_id: i64) -> StoreResult<Vec<(String, String, i64)>> {
+    let rows = sqlx::query(
+        "select s.slug as section_slug, a.slug, coalesce(a.content_updated_at, a.publish_at, a.updated_at) as changed \
+         from articles a join sections s on s.id = a.section_id \
+         where a.status = 'published' and a.id > $1 and a.id <= $2 order by a.id",
+    )
+    .bind(from_id)
+    .bind(to_id)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter().map(|r| Ok((col(r, "section_slug")?, col(r, "slug")?, col(r, "changed")?))).collect()
+}
+
+/// The highest article id (sitemap chunks are id ranges).
+pub async fn max_id(db: &Db) -> StoreResult<i64> {
+    col(&sqlx::query("select coalesce(max(id), 0) as n from articles").fetch_one(db.reader()).await?, "n")
+}
+
+/// Published since `since` (unix ms), all languages, newest first: the Google News sitemap.
+pub async fn published_since(db: &Db, since: i64, limit: i64) -> StoreResult<Vec<ArticleCard>> {
+    let rows = sqlx::query(concat!(
+        card_select!(),
+        card_from!(),
+        " where a.status = 'published' and a.publish_at >= $1 order by a.publish_at desc limit $2"
+    ))
+    .bind(since)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter().map(card_from_row).collect()
 }

@@ -6,6 +6,29 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 
 use super::{Db, StoreError, StoreResult, Tx, col, now_ms};
+
+/// Slugs a section may not take: the first segments of the site's own addresses.
+pub const RESERVED_SLUGS: &[&str] = &[
+    "fr",
+    "ar",
+    "en",
+    "tag",
+    "auteur",
+    "archives",
+    "recherche",
+    "confidentialite",
+    "feeds",
+    "sitemaps",
+    "sitemap.xml",
+    "robots.txt",
+    "static",
+    "media",
+    "api",
+    "healthz",
+    "metrics",
+    "redaction",
+    "newsroom",
+];
 use crate::news::Lang;
 
 #[derive(Clone, Debug, Serialize)]
@@ -16,6 +39,8 @@ pub struct Section {
     pub position: i64,
     pub names: BTreeMap<Lang, String>,
     pub descriptions: BTreeMap<Lang, String>,
+    /// "news" or "opinion" (opinion sections get teaser blocks on the front page).
+    pub kind: String,
 }
 
 impl Section {
@@ -31,7 +56,7 @@ impl Section {
 
 macro_rules! section_columns {
     () => {
-        "id, slug, parent_id, position, names, descriptions"
+        "id, slug, parent_id, position, names, descriptions, kind"
     };
 }
 
@@ -47,6 +72,7 @@ fn from_row(row: &AnyRow) -> StoreResult<Section> {
         position: col(row, "position")?,
         names: parse_names(&col::<String>(row, "names")?)?,
         descriptions: parse_names(&col::<String>(row, "descriptions")?)?,
+        kind: col(row, "kind")?,
     })
 }
 
@@ -56,6 +82,7 @@ pub struct NewSection<'a> {
     pub position: i64,
     pub names: &'a BTreeMap<Lang, String>,
     pub descriptions: &'a BTreeMap<Lang, String>,
+    pub kind: &'a str,
 }
 
 fn to_json(map: &BTreeMap<Lang, String>) -> StoreResult<String> {
@@ -65,10 +92,11 @@ fn to_json(map: &BTreeMap<Lang, String>) -> StoreResult<String> {
 /// Inserts a section, or updates the one with the same slug; returns its id.
 pub async fn upsert(tx: &mut Tx, section: &NewSection<'_>) -> StoreResult<i64> {
     let row = sqlx::query(
-        "insert into sections (slug, parent_id, position, names, descriptions, created_at, updated_at) \
-         values ($1, $2, $3, $4, $5, $6, $6) \
+        "insert into sections (slug, parent_id, position, names, descriptions, kind, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, $7, $6, $6) \
          on conflict (slug) do update set parent_id = excluded.parent_id, position = excluded.position, \
-             names = excluded.names, descriptions = excluded.descriptions, updated_at = excluded.updated_at \
+             names = excluded.names, descriptions = excluded.descriptions, kind = excluded.kind, \
+             updated_at = excluded.updated_at \
          returning id",
     )
     .bind(section.slug.to_string())
@@ -77,6 +105,7 @@ pub async fn upsert(tx: &mut Tx, section: &NewSection<'_>) -> StoreResult<i64> {
     .bind(to_json(section.names)?)
     .bind(to_json(section.descriptions)?)
     .bind(now_ms())
+    .bind(section.kind.to_string())
     .fetch_one(&mut **tx)
     .await?;
     col(&row, "id")

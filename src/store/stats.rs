@@ -42,3 +42,26 @@ pub async fn totals(db: &Db, article_id: i64) -> StoreResult<(i64, i64)> {
         Some(row) => Ok((col(&row, "reads")?, col(&row, "likes")?)),
     }
 }
+
+/// Stores a like's mark; false when the same reader already liked the article that day
+/// (on any node).
+pub async fn insert_like_mark(tx: &mut Tx, article_id: i64, day: i64, mark: &str) -> StoreResult<bool> {
+    let now = now_ms();
+    let done = sqlx::query(
+        "insert into like_marks (mark, article_id, day, created_at, updated_at) values ($1, $2, $3, $4, $4) \
+         on conflict (mark) do nothing",
+    )
+    .bind(mark.to_string())
+    .bind(article_id)
+    .bind(day)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Forgets like marks of days before `day`: they can no longer collide with new likes.
+pub async fn prune_like_marks(db: &Db, day: i64) -> StoreResult<u64> {
+    let done = sqlx::query("delete from like_marks where day < $1").bind(day).execute(db.writer()).await?;
+    Ok(done.rows_affected())
+}

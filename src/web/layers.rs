@@ -51,12 +51,14 @@ pub async fn record_metrics(State(state): State<AppState>, request: Request, nex
 /// Renders the HTML body of error responses marked by `PageError`, in the site's language and
 /// look. Done here because this layer has the state that `IntoResponse` lacks.
 pub async fn render_error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    // The page's language: its prefix (/ar/...) if it has one, else the site's default.
+    let asked = crate::web::reader::lang::lang_of_path(request.uri().path());
     let response = next.run(request).await;
     let Some(ErrorPageMarker(error)) = response.extensions().get::<ErrorPageMarker>().cloned() else {
         return response;
     };
     let site = state.site();
-    let lang = site.default_language;
+    let lang = asked.filter(|l| site.enabled_languages.contains(l)).unwrap_or(site.default_language);
     let chrome = Chrome::without_navigation(&state, lang);
     let page = ErrorPage { chrome, code: error.code(), status: error.status().as_u16(), detail: error.detail() };
     let html = match state.templates().render("pages/error.html", &page) {

@@ -10,5 +10,6 @@ mod api;
 mod cli_errors;
 mod jobs;
 mod lifecycle;
+mod reader;
 mod schema;
 mod site;

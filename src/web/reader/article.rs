@@ -1,4 +1,6 @@
-//! The article page.
+//! The article page: everything the reference page shows, and better: bylines, dates in the
+//! page's language, corrections, the read counter, likes, plain share links, tags, the same
+//! section, other articles, translations, the ad slots, comments and machine-readable data.
 
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -6,42 +8,288 @@ use serde::Serialize;
 
 use crate::app::AppState;
 use crate::error::{AppError, PageResult};
-use crate::store::articles::{self, Article, Byline, TagRef};
+use crate::news::Lang;
+use crate::render::dates::{iso_date, local_day};
+use crate::store::articles::{self, Article, ArticleCard, Byline, Correction, Scope, TagRef};
+use crate::store::comments::{self, PublicComment};
+use crate::store::now_ms;
+use crate::web::client::ClientInfo;
 use crate::web::reader::chrome::Chrome;
+use crate::web::reader::lang::prefix_for;
+use crate::web::reader::like::like_token;
+
+#[derive(Serialize)]
+struct TranslationLink {
+    lang: &'static str,
+    name: &'static str,
+    dir: &'static str,
+    href: String,
+    title: String,
+}
+
+#[derive(Serialize)]
+struct ShareLink {
+    network: &'static str,
+    href: String,
+}
+
+/// A comment with its replies (two levels).
+#[derive(Serialize)]
+pub struct CommentThread {
+    pub comment: PublicComment,
+    pub replies: Vec<PublicComment>,
+}
 
 #[derive(Serialize)]
 struct ArticlePage {
     #[serde(flatten)]
     chrome: Chrome,
     article: Article,
+    url: String,
     section_name: String,
     authors: Vec<Byline>,
     tags: Vec<TagRef>,
+    corrections: Vec<Correction>,
+    translations: Vec<TranslationLink>,
+    same_section: Vec<ArticleCard>,
+    others: Vec<ArticleCard>,
+    threads: Vec<CommentThread>,
+    comment_count: usize,
+    comments_open: bool,
+    policy: String,
+    reads: i64,
+    likes: i64,
+    like_token: String,
+    share: Vec<ShareLink>,
+    json_ld: String,
 }
 
 pub async fn show_article(
     State(state): State<AppState>,
+    client: ClientInfo,
     Path((section, slug)): Path<(String, String)>,
 ) -> PageResult<Response> {
-    let article = articles::published_by_slug(state.db(), &slug).await?.ok_or(AppError::NotFound)?;
+    let db = state.db();
+    let Some(article) = articles::published_by_slug(db, &slug).await? else {
+        return Err(AppError::NotFound.into());
+    };
     if article.card.section_slug != section {
         // The article moved to another section: its old address keeps working.
         let to = format!("/{}/{}", article.card.section_slug, article.card.slug);
         return Ok(Redirect::permanent(&to).into_response());
     }
+    let id = article.card.id;
     let lang = article.card.language;
-    let chrome = Chrome::for_page(&state, lang).await?;
-    let ids = [article.card.id];
-    let mut authors = articles::authors_of(state.db(), &ids).await?;
-    let mut tags = articles::tags_of(state.db(), &ids).await?;
-    let section_name =
-        article.card.section_names.get(&lang).cloned().unwrap_or_else(|| article.card.section_slug.clone());
+    let path = format!("/{}/{}", article.card.section_slug, article.card.slug);
+    let ids = [id];
+    let group = article.translation_group.unwrap_or(id);
+    let (chrome_and_sections, mut authors, mut tags, corrections, translations, same, others, comments) = tokio::try_join!(
+        Chrome::for_page(&state, lang, &path),
+        articles::authors_of(db, &ids),
+        articles::tags_of(db, &ids),
+        articles::corrections(db, id),
+        articles::translations(db, group, id),
+        articles::listing(db, lang, Scope::Section(article.card.section_id), 6, 0),
+        articles::listing(db, lang, Scope::All, 6, 0),
+        comments::approved_for_article(db, id),
+    )?;
+    let (mut chrome, _) = chrome_and_sections;
+    // An article's page is in the article's language; its prefix only shapes listing links.
+    chrome.path = path.clone();
+    let site = state.site();
+    // The switcher leads to this story's translations, else to the other editions' fronts.
+    for link in &mut chrome.languages {
+        let other = Lang::parse(link.code).unwrap_or(site.default_language);
+        let prefix = prefix_for(other, site.default_language);
+        link.href = if other == lang {
+            path.clone()
+        } else if prefix.is_empty() {
+            "/".into()
+        } else {
+            prefix.into()
+        };
+    }
+    let translations: Vec<TranslationLink> = translations
+        .into_iter()
+        .map(|t| TranslationLink {
+            lang: t.language.code(),
+            name: t.language.native_name(),
+            dir: t.language.dir(),
+            href: format!("/{}/{}", t.section_slug, t.slug),
+            title: t.title,
+        })
+        .collect();
+    for t in &translations {
+        if let Some(l) = Lang::parse(t.lang) {
+            chrome.set_language_link(l, t.href.clone());
+        }
+    }
+    let url = format!("{}{path}", chrome.base_url);
+    let (unflushed_reads, unflushed_likes) = state.counters().unflushed(id);
+    let comments_open = comments_open(&article, site.comments_auto_close_days);
     let page = ArticlePage {
+        section_name: article
+            .card
+            .section_names
+            .get(&lang)
+            .cloned()
+            .unwrap_or_else(|| article.card.section_slug.clone()),
+        authors: authors.remove(&id).unwrap_or_default(),
+        tags: tags.remove(&id).unwrap_or_default(),
+        corrections,
+        translations,
+        same_section: same.into_iter().filter(|c| c.id != id).take(5).collect(),
+        others: others.into_iter().filter(|c| c.id != id).take(5).collect(),
+        comment_count: comments.iter().filter(|c| !c.deleted).count(),
+        threads: threads(comments),
+        comments_open,
+        policy: site.localized(&site.comment_policy, lang).to_string(),
+        reads: article.reads + unflushed_reads,
+        likes: article.likes + unflushed_likes,
+        like_token: like_token(state.secret(), id, local_day(now_ms(), site.tz())),
+        share: share_links(&url, &article.card.title),
+        json_ld: String::new(),
+        url,
         chrome,
-        authors: authors.remove(&article.card.id).unwrap_or_default(),
-        tags: tags.remove(&article.card.id).unwrap_or_default(),
-        section_name,
         article,
     };
-    Ok(Html(state.templates().render("pages/article.html", &page)?).into_response())
+    let page = ArticlePage { json_ld: json_ld(&page, &site.name, site.tz()), ..page };
+    let html = state.templates().render("pages/article.html", &page)?;
+    if !client.is_bot() {
+        state.counters().add_read(id, local_day(now_ms(), site.tz()));
+    }
+    Ok(Html(html).into_response())
+}
+
+/// Comments open: by the article's own setting, or for N days after publication ("auto").
+fn comments_open(article: &Article, auto_close_days: u32) -> bool {
+    match article.comments_mode.as_str() {
+        "closed" => false,
+        "auto" => {
+            let published = article.card.publish_at.unwrap_or(0);
+            now_ms() < published + i64::from(auto_close_days) * 86_400_000
+        }
+        _ => true,
+    }
+}
+
+/// Groups approved comments into threads two levels deep: a reply to a reply joins the
+/// thread of its top-level comment.
+pub fn threads(comments: Vec<PublicComment>) -> Vec<CommentThread> {
+    let top_of = |mut id: i64| {
+        for _ in 0..8 {
+            match comments.iter().find(|c| c.id == id).and_then(|c| c.parent_id) {
+                Some(parent) => id = parent,
+                None => break,
+            }
+        }
+        id
+    };
+    let mut out: Vec<CommentThread> = Vec::new();
+    let tops: Vec<i64> = comments.iter().map(|c| c.parent_id.map(top_of).unwrap_or(c.id)).collect();
+    for (comment, top) in comments.iter().zip(tops) {
+        if comment.parent_id.is_none() || !comments.iter().any(|c| c.id == top) {
+            out.push(CommentThread { comment: comment.clone(), replies: Vec::new() });
+        } else if let Some(thread) = out.iter_mut().find(|t| t.comment.id == top) {
+            thread.replies.push(comment.clone());
+        }
+    }
+    out
+}
+
+/// Plain links: no third-party script, no request to another host while reading.
+fn share_links(url: &str, title: &str) -> Vec<ShareLink> {
+    let u = urlencode(url);
+    let t = urlencode(title);
+    vec![
+        ShareLink { network: "WhatsApp", href: format!("https://wa.me/?text={t}%20{u}") },
+        ShareLink { network: "Facebook", href: format!("https://www.facebook.com/sharer/sharer.php?u={u}") },
+        ShareLink { network: "X", href: format!("https://x.com/intent/post?url={u}&text={t}") },
+        ShareLink { network: "Telegram", href: format!("https://t.me/share/url?url={u}&text={t}") },
+        ShareLink { network: "LinkedIn", href: format!("https://www.linkedin.com/sharing/share-offsite/?url={u}") },
+        ShareLink { network: "E-mail", href: format!("mailto:?subject={t}&body={u}") },
+    ]
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+pub fn urlencode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// `NewsArticle` and `BreadcrumbList` as JSON-LD, with `<` escaped so that no text can close
+/// the script element.
+fn json_ld(page: &ArticlePage, publisher: &str, tz: chrono_tz::Tz) -> String {
+    let base = &page.chrome.base_url;
+    let article = &page.article;
+    let image = article.card.image_key.as_ref().map(|k| format!("{base}/media/{k}"));
+    let authors: Vec<serde_json::Value> = page
+        .authors
+        .iter()
+        .map(|a| serde_json::json!({"@type": "Person", "name": a.name, "url": format!("{base}/auteur/{}", a.slug)}))
+        .collect();
+    let modified = article.card.content_updated_at.or(article.card.publish_at);
+    let data = serde_json::json!([
+        {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": article.card.title,
+            "description": article.card.lead,
+            "inLanguage": article.card.language.code(),
+            "datePublished": article.card.publish_at.map(|ms| iso_date(ms, tz)),
+            "dateModified": modified.map(|ms| iso_date(ms, tz)),
+            "author": authors,
+            "publisher": {"@type": "Organization", "name": publisher, "url": base},
+            "image": image.map(|i| vec![i]).unwrap_or_default(),
+            "mainEntityOfPage": page.url,
+            "articleSection": page.section_name,
+            "keywords": page.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        },
+        {
+            "@context": "https://schema.org",
+            "@type": "BreadcrumbList",
+            "itemListElement": [
+                {"@type": "ListItem", "position": 1, "name": page.chrome.site_name, "item": format!("{base}/")},
+                {"@type": "ListItem", "position": 2, "name": page.section_name, "item": format!("{base}/{}", article.card.section_slug)},
+                {"@type": "ListItem", "position": 3, "name": article.card.title, "item": page.url},
+            ]
+        }
+    ]);
+    data.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn comment(id: i64, parent: Option<i64>) -> PublicComment {
+        PublicComment {
+            id,
+            parent_id: parent,
+            author_name: format!("c{id}"),
+            author_website: String::new(),
+            body: String::new(),
+            language: "fr".into(),
+            deleted: false,
+            created_at: id,
+        }
+    }
+
+    #[test]
+    fn replies_of_replies_join_the_top_thread() {
+        let threads = threads(vec![comment(1, None), comment(2, Some(1)), comment(3, Some(2)), comment(4, None)]);
+        assert_eq!(threads.len(), 2);
+        assert_eq!(threads[0].replies.iter().map(|c| c.id).collect::<Vec<_>>(), vec![2, 3]);
+    }
+
+    #[test]
+    fn urlencode_keeps_only_unreserved() {
+        assert_eq!(urlencode("a b/é?"), "a%20b%2F%C3%A9%3F");
+    }
 }

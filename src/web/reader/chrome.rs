@@ -1,12 +1,16 @@
 //! What every reader page carries around its content: language and direction, the site's
-//! name, the sections menu, the footer identity.
+//! name, the sections menu, the language switcher, the ad slots, the footer identity.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::app::AppState;
 use crate::news::Lang;
-use crate::store::settings::FooterIdentity;
-use crate::store::{StoreResult, sections};
+use crate::store::sections::{self, Section};
+use crate::store::settings::{self, FooterIdentity};
+use crate::store::{Db, StoreResult};
+use crate::web::reader::lang::prefix_for;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct NavItem {
@@ -14,46 +18,106 @@ pub struct NavItem {
     pub name: String,
 }
 
+/// A link to the same page (or the nearest one) in another language.
+#[derive(Clone, Debug, Serialize)]
+pub struct LangLink {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub href: String,
+    pub current: bool,
+}
+
 /// The layout's data; pages flatten it into their own context.
 #[derive(Clone, Debug, Serialize)]
 pub struct Chrome {
     pub lang: &'static str,
     pub dir: &'static str,
+    /// "" or "/ar": the start of every listing link on this page.
+    pub prefix: &'static str,
     pub tz: String,
     pub arabic_digits: String,
     pub site_name: String,
     pub tagline: String,
     pub nav: Vec<NavItem>,
+    pub languages: Vec<LangLink>,
+    pub ads: BTreeMap<String, String>,
     pub footer: FooterIdentity,
     pub base_url: String,
+    /// This page's address without its host, for the canonical link.
+    pub path: String,
+    /// What the search box shows.
+    pub q: String,
 }
 
 impl Chrome {
-    /// The layout with the sections menu (one query).
-    pub async fn for_page(state: &AppState, lang: Lang) -> StoreResult<Chrome> {
+    /// The layout for a page at `path` (without language prefix) in `lang`: the sections
+    /// menu and the ad slots cost one query each; the sections come back for the handler.
+    pub async fn for_page(state: &AppState, lang: Lang, path: &str) -> StoreResult<(Chrome, Vec<Section>)> {
+        let db = state.db();
+        let (all, ads) = tokio::try_join!(sections::all(db), ad_slots(db))?;
         let mut chrome = Chrome::without_navigation(state, lang);
-        chrome.nav = sections::all(state.db())
-            .await?
-            .into_iter()
+        chrome.nav = all
+            .iter()
             .filter(|s| s.parent_id.is_none())
-            .map(|s| NavItem { name: s.name(lang).to_string(), slug: s.slug })
+            .map(|s| NavItem { name: s.name(lang).to_string(), slug: s.slug.clone() })
             .collect();
-        Ok(chrome)
+        chrome.ads = ads;
+        chrome.set_path(state, path);
+        Ok((chrome, all))
     }
 
     /// The layout without touching the database: error pages must render when it is down.
     pub fn without_navigation(state: &AppState, lang: Lang) -> Chrome {
         let site = state.site();
-        Chrome {
+        let mut chrome = Chrome {
             lang: lang.code(),
             dir: lang.dir(),
+            prefix: prefix_for(lang, site.default_language),
             tz: site.time_zone.clone(),
             arabic_digits: site.arabic_digits.clone(),
             site_name: site.name.clone(),
             tagline: site.localized(&site.tagline, lang).to_string(),
             nav: Vec::new(),
+            languages: Vec::new(),
+            ads: BTreeMap::new(),
             footer: site.footer.clone(),
             base_url: state.config().base_url(),
+            path: String::new(),
+            q: String::new(),
+        };
+        chrome.set_path(state, "/");
+        chrome
+    }
+
+    /// Sets this page's address and points the language switcher at the same page in the
+    /// other languages.
+    pub fn set_path(&mut self, state: &AppState, path: &str) {
+        let site = state.site();
+        let lang = Lang::parse(self.lang).unwrap_or(site.default_language);
+        self.path = format!("{}{}", self.prefix, if path == "/" && !self.prefix.is_empty() { "" } else { path });
+        self.languages = site
+            .enabled_languages
+            .iter()
+            .map(|other| {
+                let prefix = prefix_for(*other, site.default_language);
+                let href = match (prefix, path) {
+                    ("", p) => p.to_string(),
+                    (pre, "/") => pre.to_string(),
+                    (pre, p) => format!("{pre}{p}"),
+                };
+                LangLink { code: other.code(), name: other.native_name(), href, current: *other == lang }
+            })
+            .collect();
+    }
+
+    /// Points one language's switcher entry somewhere else (an article's translation).
+    pub fn set_language_link(&mut self, lang: Lang, href: String) {
+        if let Some(link) = self.languages.iter_mut().find(|l| l.code == lang.code()) {
+            link.href = href;
         }
     }
+}
+
+async fn ad_slots(db: &Db) -> StoreResult<BTreeMap<String, String>> {
+    settings::ad_slots(db).await
 }

@@ -1,4 +1,5 @@
-//! The front page ("la une").
+//! The front page ("la une"): the lead story and the featured stories editors placed, the
+//! latest news, one block per section, the opinion teasers and the most read.
 
 use axum::extract::State;
 use axum::response::Html;
@@ -6,22 +7,109 @@ use serde::Serialize;
 
 use crate::app::AppState;
 use crate::error::PageResult;
-use crate::store::articles::{self, ArticleCard, ListFilter};
+use crate::render::dates::local_day;
+use crate::store::articles::{self, ArticleCard, Scope};
+use crate::store::now_ms;
 use crate::web::reader::chrome::Chrome;
+use crate::web::reader::lang::PageLang;
+
+/// Articles per section block.
+const PER_SECTION: i64 = 4;
+
+#[derive(Serialize)]
+struct SectionBlock {
+    slug: String,
+    name: String,
+    cards: Vec<ArticleCard>,
+}
+
+/// A teaser in the reference's form: section · signature · date, title, excerpt.
+#[derive(Serialize)]
+struct Teaser {
+    section_slug: String,
+    section_name: String,
+    card: ArticleCard,
+}
+
+#[derive(Serialize)]
+struct MostRead {
+    card: ArticleCard,
+    reads: i64,
+}
 
 #[derive(Serialize)]
 struct FrontPage {
     #[serde(flatten)]
     chrome: Chrome,
     lead: Option<ArticleCard>,
+    featured: Vec<ArticleCard>,
     latest: Vec<ArticleCard>,
+    sections: Vec<SectionBlock>,
+    opinions: Vec<Teaser>,
+    most_read_today: Vec<MostRead>,
+    most_read_week: Vec<MostRead>,
 }
 
-pub async fn show_front(State(state): State<AppState>) -> PageResult<Html<String>> {
-    let lang = state.site().default_language;
-    let chrome = Chrome::for_page(&state, lang).await?;
-    let mut latest = articles::published(state.db(), &ListFilter::default(), 21, 0).await?;
-    let lead = if latest.is_empty() { None } else { Some(latest.remove(0)) };
-    let page = FrontPage { chrome, lead, latest };
+pub async fn show_front(State(state): State<AppState>, page_lang: PageLang) -> PageResult<Html<String>> {
+    let lang = page_lang.lang;
+    let db = state.db();
+    let today = local_day(now_ms(), state.site().tz());
+    let (chrome_and_sections, placed, latest, today_reads, week_reads) = tokio::try_join!(
+        Chrome::for_page(&state, lang, "/"),
+        articles::front_placed(db, lang),
+        articles::listing(db, lang, Scope::All, 12, 0),
+        articles::most_read_since(db, lang, today, 5),
+        articles::most_read_since(db, lang, today - 6, 5),
+    )?;
+    let (chrome, all_sections) = chrome_and_sections;
+    let top: Vec<_> = all_sections.iter().filter(|s| s.parent_id.is_none()).collect();
+    let top_ids: Vec<i64> = top.iter().map(|s| s.id).collect();
+    let per_section = articles::newest_per_section(db, lang, &top_ids, PER_SECTION).await?;
+
+    // Lead and featured: what editors placed, else the newest stories.
+    let mut placed = placed.into_iter();
+    let lead = placed.next().or_else(|| latest.first().cloned());
+    let featured: Vec<ArticleCard> = placed.collect();
+    let shown: Vec<i64> = lead.iter().chain(featured.iter()).map(|c| c.id).collect();
+    let latest: Vec<ArticleCard> = latest.into_iter().filter(|c| !shown.contains(&c.id)).take(7).collect();
+
+    let mut sections = Vec::new();
+    let mut opinions = Vec::new();
+    for section in top {
+        let cards: Vec<ArticleCard> = per_section
+            .iter()
+            .filter(|c| {
+                c.section_id == section.id
+                    || all_sections.iter().any(|s| s.id == c.section_id && s.parent_id == Some(section.id))
+            })
+            .cloned()
+            .collect();
+        if cards.is_empty() {
+            continue;
+        }
+        if section.kind == "opinion" {
+            if let Some(card) = cards.into_iter().next() {
+                opinions.push(Teaser {
+                    section_slug: section.slug.clone(),
+                    section_name: section.name(lang).to_string(),
+                    card,
+                });
+            }
+        } else {
+            sections.push(SectionBlock { slug: section.slug.clone(), name: section.name(lang).to_string(), cards });
+        }
+    }
+    let to_most_read =
+        |rows: Vec<(ArticleCard, i64)>| rows.into_iter().map(|(card, reads)| MostRead { card, reads }).collect();
+    let page = FrontPage {
+        chrome,
+        lead,
+        featured,
+        latest,
+        sections,
+        opinions,
+        most_read_today: to_most_read(today_reads),
+        most_read_week: to_most_read(week_reads),
+    };
     Ok(Html(state.templates().render("pages/front.html", &page)?))
 }

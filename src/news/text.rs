@@ -1,0 +1,335 @@
+//! Text as search sees it: normalized words and their stems, the same for indexing and for
+//! queries, on both database engines.
+//!
+//! French and English fold to lowercase ASCII letters ("l'Élection" -> "l", "election"), so a
+//! reader who types without accents finds accented words. Arabic drops short vowels (tashkeel)
+//! and tatweel and unifies the letters people write interchangeably: alef with hamza or madda
+//! to bare alef, alef maqsura to ya, ta marbuta to ha. Then each word is stemmed with the
+//! Snowball stemmer of its script's languages. The database only ever sees the resulting
+//! tokens, which is why FTS5 and PostgreSQL (with its `simple` configuration) agree.
+
+use std::sync::OnceLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+use crate::news::Lang;
+
+/// French elisions that carry no meaning alone ("l'", "d'", "qu'").
+const ELIDED: [&str; 9] = ["l", "d", "j", "m", "n", "s", "t", "c", "qu"];
+
+/// Splits text into normalized words (not yet stemmed).
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for ch in text.chars() {
+        if is_mark(ch) || push_normalized(ch, &mut current) {
+            continue;
+        }
+        flush(&mut current, &mut out);
+    }
+    flush(&mut current, &mut out);
+    out
+}
+
+fn flush(current: &mut String, out: &mut Vec<String>) {
+    if !current.is_empty() {
+        let word = std::mem::take(current);
+        if !ELIDED.contains(&word.as_str()) {
+            out.push(word);
+        }
+    }
+}
+
+/// Marks that vanish inside a word: Arabic tashkeel, superscript alef, tatweel.
+fn is_mark(ch: char) -> bool {
+    matches!(ch, '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' | '\u{0610}'..='\u{061A}')
+}
+
+/// Appends the normalized form of a letter or digit; false for anything that separates words.
+fn push_normalized(ch: char, out: &mut String) -> bool {
+    if ch.is_ascii_alphanumeric() {
+        out.push(ch.to_ascii_lowercase());
+        return true;
+    }
+    let folded = match ch {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => "a",
+        'ç' | 'Ç' => "c",
+        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => "e",
+        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => "i",
+        'ñ' | 'Ñ' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' => "o",
+        'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => "u",
+        'ý' | 'ÿ' | 'Ý' | 'Ÿ' => "y",
+        'œ' | 'Œ' => "oe",
+        'æ' | 'Æ' => "ae",
+        'ß' => "ss",
+        // Arabic: hamza and madda forms of alef become bare alef; the rest of the spellings
+        // people use interchangeably meet in one form.
+        'أ' | 'إ' | 'آ' | 'ٱ' => "ا",
+        'ى' | 'ئ' | 'ی' => "ي",
+        'ة' => "ه",
+        'ؤ' => "و",
+        'ک' => "ك",
+        _ => {
+            // Arabic-Indic (U+0660) and Persian (U+06F0) digits to ASCII.
+            let code = ch as u32;
+            for zero in [0x0660, 0x06F0] {
+                if (zero..zero + 10).contains(&code) {
+                    out.push(char::from(b'0' + (code - zero) as u8));
+                    return true;
+                }
+            }
+            if ('\u{0621}'..='\u{064A}').contains(&ch) || matches!(ch, 'پ' | 'چ' | 'ژ' | 'گ') {
+                out.push(ch);
+                return true;
+            }
+            if ch.is_alphanumeric() {
+                out.extend(ch.to_lowercase());
+                return true;
+            }
+            return false;
+        }
+    };
+    out.push_str(folded);
+    true
+}
+
+/// True when the word is written in Arabic script.
+pub fn is_arabic(word: &str) -> bool {
+    word.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+}
+
+fn stemmer(algorithm: Algorithm) -> &'static Stemmer {
+    static FRENCH: OnceLock<Stemmer> = OnceLock::new();
+    static ENGLISH: OnceLock<Stemmer> = OnceLock::new();
+    match algorithm {
+        Algorithm::French => FRENCH.get_or_init(|| Stemmer::create(Algorithm::French)),
+        _ => ENGLISH.get_or_init(|| Stemmer::create(Algorithm::English)),
+    }
+}
+
+/// The stem of a normalized word as a document in `lang` indexes it. Arabic-script words use
+/// the Arabic stemmer whatever the article's language (a French article may quote Arabic).
+pub fn stem(word: &str, lang: Lang) -> String {
+    if word.chars().all(|c| c.is_ascii_digit()) {
+        return word.to_string();
+    }
+    if is_arabic(word) {
+        return arabic_light_stem(word);
+    }
+    let algorithm = {
+        match lang {
+            Lang::En => Algorithm::English,
+            _ => Algorithm::French,
+        }
+    };
+    let stemmed = stemmer(algorithm).stem(word).into_owned();
+    // A stemmer can change letters back (Arabic normalizes hamza itself); normalize again so
+    // documents and queries meet in the same form.
+    let again = words(&stemmed).concat();
+    if again.is_empty() { word.to_string() } else { again }
+}
+
+/// A light Arabic stemmer (after Larkey's "light10"): strips the article and common
+/// conjunction/preposition prefixes and the common suffixes, keeping at least two letters.
+/// Snowball's Arabic stemmer treats "الانتخابات" and "انتخابات" differently; this one gives
+/// both "انتخاب", which is what a reader typing either expects.
+fn arabic_light_stem(word: &str) -> String {
+    const PREFIXES: [&str; 6] = ["وال", "بال", "كال", "فال", "لل", "ال"];
+    const SUFFIXES: [&str; 8] = ["ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي"];
+    let len = |s: &str| s.chars().count();
+    let mut stem = word.to_string();
+    if len(&stem) > 3 && stem.starts_with('و') {
+        stem = stem.chars().skip(1).collect();
+    }
+    for prefix in PREFIXES {
+        if let Some(rest) = stem.strip_prefix(prefix)
+            && len(rest) >= 2
+        {
+            stem = rest.to_string();
+            break;
+        }
+    }
+    for suffix in SUFFIXES {
+        if let Some(rest) = stem.strip_suffix(suffix)
+            && len(rest) >= 2
+        {
+            stem = rest.to_string();
+        }
+    }
+    stem
+}
+
+/// The tokens a document field is indexed under.
+pub fn index_tokens(text: &str, lang: Lang) -> String {
+    let tokens: Vec<String> = words(text).iter().map(|w| stem(w, lang)).collect();
+    tokens.join(" ")
+}
+
+/// A search term: the stems it may have in any language a reader may have typed it in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryTerm {
+    pub word: String,
+    pub stems: Vec<String>,
+}
+
+/// Up to 12 terms of a reader's query, each with its possible stems.
+pub fn query_terms(query: &str) -> Vec<QueryTerm> {
+    let mut terms: Vec<QueryTerm> = Vec::new();
+    for word in words(query) {
+        if terms.iter().any(|t| t.word == word) {
+            continue;
+        }
+        let mut stems = Vec::new();
+        let candidates: &[Lang] = if is_arabic(&word) { &[Lang::Ar] } else { &[Lang::Fr, Lang::En] };
+        for lang in candidates {
+            let s = stem(&word, *lang);
+            if !stems.contains(&s) {
+                stems.push(s);
+            }
+        }
+        terms.push(QueryTerm { word, stems });
+        if terms.len() == 12 {
+            break;
+        }
+    }
+    terms
+}
+
+/// Text without HTML tags and with the common entities decoded, for snippets.
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for ch in html.chars() {
+        match ch {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(ch),
+            _ => {}
+        }
+    }
+    let decoded = out
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&nbsp;", " ");
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A snippet of about `width` words around the densest matches, HTML-escaped, with matched
+/// words wrapped in `<mark>`. Returns escaped HTML that is safe to insert.
+pub fn highlight(text: &str, terms: &[QueryTerm], lang: Lang, width: usize) -> String {
+    let words_of_text: Vec<&str> = text.split_whitespace().collect();
+    if words_of_text.is_empty() {
+        return String::new();
+    }
+    let stems: Vec<&str> = terms.iter().flat_map(|t| t.stems.iter().map(String::as_str)).collect();
+    let matches: Vec<bool> =
+        words_of_text.iter().map(|w| words(w).iter().any(|n| stems.contains(&stem(n, lang).as_str()))).collect();
+    // The window of `width` words holding the most matches.
+    let width = width.max(1).min(words_of_text.len());
+    let mut best = (0usize, 0usize);
+    let mut count = matches[..width].iter().filter(|m| **m).count();
+    best.1 = count;
+    for start in 1..=(words_of_text.len() - width) {
+        if matches[start - 1] {
+            count -= 1;
+        }
+        if matches[start + width - 1] {
+            count += 1;
+        }
+        if count > best.1 {
+            best = (start, count);
+        }
+    }
+    let (start, end) = (best.0, best.0 + width);
+    let mut out = String::new();
+    if start > 0 {
+        out.push_str("… ");
+    }
+    for (i, word) in words_of_text[start..end].iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if matches[start + i] {
+            out.push_str("<mark>");
+            out.push_str(&escape_html(word));
+            out.push_str("</mark>");
+        } else {
+            out.push_str(&escape_html(word));
+        }
+    }
+    if end < words_of_text.len() {
+        out.push_str(" …");
+    }
+    out
+}
+
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(document: &str, lang: Lang, query: &str) -> bool {
+        let doc: Vec<String> = index_tokens(document, lang).split(' ').map(str::to_string).collect();
+        query_terms(query).iter().all(|t| t.stems.iter().any(|s| doc.contains(s)))
+    }
+
+    #[test]
+    fn french_without_accents_finds_accented_words_and_elisions() {
+        assert!(matches("Les résultats de l'élection à Rabat", Lang::Fr, "election"));
+        assert!(matches("Les élections communales", Lang::Fr, "élection"));
+        assert!(matches("L'ÉLECTION", Lang::Fr, "Election"));
+        assert!(!matches("Le marché", Lang::Fr, "election"));
+    }
+
+    #[test]
+    fn arabic_forms_are_unified() {
+        // Hamza forms, ta marbuta, alef maqsura, tashkeel and tatweel.
+        assert_eq!(words("أحمد إبراهيم آمال"), vec!["احمد", "ابراهيم", "امال"]);
+        assert_eq!(words("مدرسة"), words("مدرسه"));
+        assert_eq!(words("مستشفى"), words("مستشفي"));
+        assert_eq!(words("مَدْرَسَةٌ"), words("مدرسة"));
+        assert_eq!(words("الانـــتخابات"), words("الانتخابات"));
+        assert!(matches("الانتخابات في الرباط", Lang::Ar, "انتخابات"));
+        assert!(matches("إعلان النتائج", Lang::Ar, "اعلان"));
+    }
+
+    #[test]
+    fn english_is_stemmed() {
+        assert!(matches("The elections were held", Lang::En, "election"));
+    }
+
+    #[test]
+    fn highlight_marks_matches_and_escapes_the_rest() {
+        let terms = query_terms("election");
+        let html = highlight("Avant <l'élection> à Rabat, tout était calme", &terms, Lang::Fr, 30);
+        assert!(html.contains("<mark>&lt;l&#39;élection&gt;</mark>"), "{html}");
+        assert!(!html.contains("<l"));
+    }
+
+    #[test]
+    fn plain_text_drops_tags() {
+        assert_eq!(plain_text("<p>Un <em>texte</em> &amp; plus</p>"), "Un texte & plus");
+    }
+}

@@ -1,0 +1,70 @@
+//! A section's page: breadcrumb, sub-sections, its articles newest first, page links.
+
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::error::{AppError, PageResult};
+use crate::store::articles::{self, ArticleCard, Scope};
+use crate::web::reader::chrome::{Chrome, NavItem};
+use crate::web::reader::lang::PageLang;
+use crate::web::reader::pager::{PER_PAGE, Pager, page_number};
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<String>,
+}
+
+impl PageQuery {
+    pub fn page(&self) -> Option<&str> {
+        self.page.as_deref()
+    }
+}
+
+#[derive(Serialize)]
+struct SectionPage {
+    #[serde(flatten)]
+    chrome: Chrome,
+    slug: String,
+    name: String,
+    description: String,
+    parent: Option<NavItem>,
+    children: Vec<NavItem>,
+    cards: Vec<ArticleCard>,
+    pager: Pager,
+    total: i64,
+}
+
+pub async fn show_section(
+    State(state): State<AppState>,
+    page_lang: PageLang,
+    Path(slug): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> PageResult<Html<String>> {
+    let lang = page_lang.lang;
+    let path = format!("/{slug}");
+    let (chrome, all) = Chrome::for_page(&state, lang, &path).await?;
+    let section = all.iter().find(|s| s.slug == slug).ok_or(AppError::NotFound)?;
+    let page = page_number(query.page.as_deref());
+    let total = articles::count_listing(state.db(), lang, Scope::Section(section.id)).await?;
+    let pager = Pager::new(&format!("{}{path}", page_lang.prefix), "", page, total, PER_PAGE);
+    if page > pager.pages {
+        return Err(AppError::NotFound.into());
+    }
+    let cards =
+        articles::listing(state.db(), lang, Scope::Section(section.id), PER_PAGE, pager.offset(PER_PAGE)).await?;
+    let nav = |s: &crate::store::sections::Section| NavItem { slug: s.slug.clone(), name: s.name(lang).to_string() };
+    let page = SectionPage {
+        slug: section.slug.clone(),
+        name: section.name(lang).to_string(),
+        description: section.description(lang).to_string(),
+        parent: section.parent_id.and_then(|p| all.iter().find(|s| s.id == p)).map(nav),
+        children: all.iter().filter(|s| s.parent_id == Some(section.id)).map(nav).collect(),
+        cards,
+        pager,
+        total,
+        chrome,
+    };
+    Ok(Html(state.templates().render("pages/section.html", &page)?))
+}

@@ -1,0 +1,473 @@
+//! The reader's site: every page of the reference, in three languages, through the real router.
+
+use gazette::news::Role;
+use sqlx::Row;
+
+use crate::on_both_engines;
+use crate::support::TestApp;
+
+/// The first published article of a section in a language: (id, path, title).
+async fn first_article(app: &TestApp, section: &str, lang: &str) -> (i64, String, String) {
+    let list = app.get(&format!("/api/v1/articles?section={section}&lang={lang}&per_page=1")).await.json();
+    let a = &list["items"][0];
+    (
+        a["id"].as_i64().unwrap(),
+        format!("/{}/{}", a["section_slug"].as_str().unwrap(), a["slug"].as_str().unwrap()),
+        a["title"].as_str().unwrap().to_string(),
+    )
+}
+
+async fn exec(app: &TestApp, sql: &'static str, binds: &[i64]) {
+    let mut query = sqlx::query(sql);
+    for b in binds {
+        query = query.bind(*b);
+    }
+    query.execute(app.db().writer()).await.unwrap();
+}
+
+fn escaped(text: &str) -> String {
+    text.replace('&', "&amp;").replace('\'', "&#39;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+async fn front_page_has_every_block_of_a_daily(app: TestApp) {
+    app.with_demo().await;
+    let page = app.get("/").await;
+    assert_eq!(page.status, 200);
+    let body = &page.body;
+    // The lead story editors placed (front_position 0) comes first, then the featured ones.
+    let lead: String = sqlx::query("select title from articles where front_position = 0")
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap()
+        .get("title");
+    let lead_at = body.find(&escaped(&lead)).expect("lead story shown");
+    assert!(body.find("À la une").unwrap() < lead_at);
+    assert!(body.contains("Sélection de la rédaction"));
+    for block in ["Autres articles", "Les plus lus", "Aujourd&#39;hui", "Cette semaine", "Opinions"] {
+        assert!(body.contains(block), "{block} block missing");
+    }
+    // One block per news section, linking to it.
+    for section in ["Actualité", "Politique", "Économie", "Monde", "Culture", "Sport"] {
+        assert!(body.contains(&format!(">{section}</a></h2>")), "{section} block missing");
+    }
+    // Opinion teasers in the reference's form: section · signature · date, then an excerpt.
+    let opinions = &body[body.find("class=\"opinions\"").unwrap()..];
+    assert!(opinions.contains("Édito</a> · La rédaction · <time"), "{}", &opinions[..600]);
+    // Only French articles on the French front page.
+    assert!(!body.contains("lang=\"ar\" dir=\"auto\""), "an Arabic article on the French front page");
+}
+
+async fn front_page_follows_the_editors_order(app: TestApp) {
+    app.with_demo().await;
+    let (a, _, title_a) = first_article(&app, "culture", "fr").await;
+    let (b, _, title_b) = first_article(&app, "sport", "fr").await;
+    exec(&app, "update articles set front_position = null", &[]).await;
+    exec(&app, "update articles set front_position = 0 where id = $1", &[b]).await;
+    exec(&app, "update articles set front_position = 1 where id = $1", &[a]).await;
+    let body = app.get("/").await.body;
+    let lead_section =
+        &body[body.find("class=\"lead-story\"").unwrap()..body.find("class=\"featured-stories\"").unwrap()];
+    assert!(lead_section.contains(&escaped(&title_b)));
+    let featured = &body[body.find("class=\"featured-stories\"").unwrap()..];
+    assert!(featured.contains(&escaped(&title_a)));
+}
+
+async fn section_pages_paginate_newest_first(app: TestApp) {
+    app.with_demo().await;
+    // 30 more sport articles: two pages of 20 plus.
+    let editor = app.staff_token("e@example.com", Role::Editor).await;
+    for n in 0..30 {
+        let body =
+            serde_json::json!({"title": format!("Match numéro {n}"), "section": "football", "status": "published"});
+        assert_eq!(app.post_json("/api/v1/articles", &body, Some(&editor)).await.status, 201);
+    }
+    let page1 = app.get("/sport").await;
+    assert_eq!(page1.status, 200);
+    let body = &page1.body;
+    assert!(body.contains("<nav class=\"breadcrumb\""));
+    assert!(body.contains("Sous-rubriques") && body.contains("Football"), "sub-sections are listed");
+    assert!(
+        body.contains("<link rel=\"next\" href=\"/sport?page=2\">"),
+        "rel=next: {}",
+        &body[body.find("class=\"count\"").unwrap_or(0)..][..200]
+    );
+    assert!(!body.contains("rel=\"prev\""));
+    // Newest first: the last match created is the first card.
+    let first_card = body.find("Match numéro 29").unwrap();
+    assert!(first_card < body.find("Match numéro 28").unwrap());
+    let page2 = app.get("/sport?page=2").await;
+    assert!(page2.body.contains("rel=\"prev\""));
+    assert!(page2.body.contains("aria-current=\"page\">2<"));
+    assert_eq!(app.get("/sport?page=99").await.status, 404);
+    assert_eq!(app.get("/sport?page=abc").await.status, 200, "an odd page number is page 1");
+    assert_eq!(app.get("/rubrique-inconnue").await.status, 404);
+    let sub = app.get("/football").await.body;
+    assert!(sub.contains("Match numéro 29"));
+    assert!(sub.contains(">Sport</a>"), "a sub-section's breadcrumb names its parent");
+}
+
+async fn article_page_has_everything_the_reference_shows(app: TestApp) {
+    app.with_demo().await;
+    let (id, path, title) = first_article(&app, "economie", "fr").await;
+    // An edit after publication, and a correction note.
+    exec(
+        &app,
+        "update articles set publish_at = 1609062480000, content_updated_at = 1609069800000 where id = $1",
+        &[id],
+    )
+    .await;
+    let mut tx = app.db().begin().await.unwrap();
+    gazette::store::articles::add_correction(
+        &mut tx,
+        id,
+        "correction",
+        "Le montant était de 50 millions.",
+        1609070000000,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let page = app.get(&path).await;
+    assert_eq!(page.status, 200);
+    let body = &page.body;
+    assert!(body.contains(&escaped(&title)));
+    assert!(body.contains("<nav class=\"breadcrumb\""));
+    assert!(body.contains(">Accueil</a></li><li><a href=\"/economie\">Économie</a>"), "breadcrumb Accueil > Section");
+    assert!(body.contains("Publié le dimanche 27 décembre 2020 à 10:48"), "French long date with time");
+    assert!(body.contains("Mis à jour le dimanche 27 décembre 2020 à 12:50"));
+    assert!(body.contains("Rectificatifs") && body.contains("Le montant était de 50 millions."));
+    assert!(body.contains("Lu ") && body.contains(" fois"), "read counter");
+    assert!(body.contains("Recommander") && body.contains("recommandation"), "like button and count");
+    for network in ["wa.me", "facebook.com/sharer", "x.com/intent", "t.me/share", "linkedin.com/sharing", "mailto:"] {
+        assert!(body.contains(network), "share link {network}");
+    }
+    assert!(!body.contains("<script src"), "no script from anywhere");
+    assert!(body.contains("Dans la même rubrique") && body.contains("Autres articles"));
+    assert!(body.contains("rel=\"tag\""), "tags link to tag pages");
+    assert!(body.contains("rel=\"author\""), "bylines link to author pages");
+    assert!(body.contains("Espace partenaire"), "the article-bottom ad slot");
+    assert!(body.contains("id=\"comments\"") && body.contains("Charte de modération"));
+    assert!(body.contains("<link rel=\"canonical\""));
+    assert!(body.contains("property=\"og:title\""));
+    // The JSON-LD is valid JSON with a NewsArticle and a BreadcrumbList.
+    let start = body.find("application/ld+json\">").unwrap() + "application/ld+json\">".len();
+    let end = start + body[start..].find("</script>").unwrap();
+    let data: serde_json::Value = serde_json::from_str(&body[start..end]).unwrap();
+    assert_eq!(data[0]["@type"], "NewsArticle");
+    assert_eq!(data[0]["headline"], title);
+    assert!(data[0]["author"][0]["url"].as_str().unwrap().contains("/auteur/"));
+    assert_eq!(data[1]["@type"], "BreadcrumbList");
+    // Same section: five, with date and time.
+    let same = &body[body.find("same-title").unwrap()..body.find("others-title").unwrap()];
+    assert_eq!(same.matches("<li").count(), 5);
+    assert!(same.contains(" à "), "date and time in the same-section block");
+}
+
+async fn translations_link_to_each_other(app: TestApp) {
+    app.with_demo().await;
+    let row = sqlx::query(
+        "select a.slug, s.slug as section from articles a join sections s on s.id = a.section_id \
+         where a.language = 'ar' and a.translation_group <> a.id limit 1",
+    )
+    .fetch_one(app.db().reader())
+    .await
+    .unwrap();
+    let path = format!("/{}/{}", row.get::<String, _>("section"), row.get::<String, _>("slug"));
+    let page = app.get(&path).await;
+    assert_eq!(page.status, 200);
+    let body = &page.body;
+    assert!(body.contains("<html lang=\"ar\" dir=\"rtl\">"), "an Arabic article's page is right-to-left");
+    assert!(body.contains("hreflang=\"fr\"") && body.contains("hreflang=\"en\""));
+    assert!(body.contains("اقرأ بـFrançais"), "visible link to the French version");
+    assert!(body.contains("الرئيسية"), "Arabic interface strings");
+    assert!(!body.contains("Accueil"), "no French interface string on an Arabic page");
+    assert!(body.contains("نُشر يوم"), "Arabic date line");
+}
+
+async fn arabic_dates_use_moroccan_months_and_the_digit_setting(app: TestApp) {
+    app.with_demo().await;
+    let (id, path, _) = first_article(&app, "economie", "ar").await;
+    exec(&app, "update articles set publish_at = 1609062480000 where id = $1", &[id]).await;
+    let body = app.get(&path).await.body;
+    assert!(body.contains("دجنبر 2020"), "Moroccan month name with Western digits");
+    let mut site = gazette::store::settings::site(app.db()).await.unwrap();
+    site.arabic_digits = "eastern".into();
+    let mut tx = app.db().begin().await.unwrap();
+    gazette::store::settings::save_site(&mut tx, &site).await.unwrap();
+    tx.commit().await.unwrap();
+    app.state.reload_site().await.unwrap();
+    let body = app.get(&path).await.body;
+    assert!(body.contains("دجنبر ٢٠٢٠"), "Eastern digits when the site asks for them");
+}
+
+async fn reads_count_once_per_view_but_not_for_robots(app: TestApp) {
+    app.with_demo().await;
+    let (id, path, _) = first_article(&app, "culture", "fr").await;
+    let before = gazette::store::stats::totals(app.db(), id).await.unwrap().0;
+    let browser = axum::http::Request::get(&path).header("user-agent", "Mozilla/5.0 Firefox/140.0");
+    app.request(browser.body(axum::body::Body::empty()).unwrap()).await;
+    let robot = axum::http::Request::get(&path).header("user-agent", "Googlebot/2.1");
+    app.request(robot.body(axum::body::Body::empty()).unwrap()).await;
+    assert_eq!(app.state.counters().unflushed(id).0, 1, "the robot's view does not count");
+    // The count shown on the next load includes the view, before and after the flush.
+    let next = axum::http::Request::get(&path).header("user-agent", "Mozilla/5.0 Firefox/140.0");
+    let page = app.request(next.body(axum::body::Body::empty()).unwrap()).await;
+    assert!(page.body.contains(&format!("Lu {} fois", before + 1)), "shown count includes unflushed reads");
+    app.state.counters().flush(app.db()).await.unwrap();
+    assert_eq!(gazette::store::stats::totals(app.db(), id).await.unwrap().0, before + 2);
+    let daily: i64 =
+        sqlx::query("select cast(sum(reads) as bigint) as n from article_daily_stats where article_id = $1")
+            .bind(id)
+            .fetch_one(app.db().reader())
+            .await
+            .unwrap()
+            .get("n");
+    assert_eq!(daily, before + 2, "the day's row adds up with the total");
+}
+
+async fn likes_count_once_per_reader_per_day(app: TestApp) {
+    app.with_demo().await;
+    let (id, path, _) = first_article(&app, "monde", "fr").await;
+    let body = app.get(&path).await.body;
+    let start = body.find("name=\"token\" value=\"").unwrap() + "name=\"token\" value=\"".len();
+    let token = body[start..start + 32].to_string();
+    let like = |token: String, agent: &'static str, origin: Option<&'static str>| {
+        let mut request = axum::http::Request::post(format!("{path}/like"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("user-agent", agent);
+        if let Some(origin) = origin {
+            request = request.header("origin", origin).header("host", "127.0.0.1:8080");
+        }
+        request.body(axum::body::Body::from(format!("token={token}"))).unwrap()
+    };
+    let before = gazette::store::stats::totals(app.db(), id).await.unwrap().1;
+    let first = app.request(like(token.clone(), "Reader A", Some("http://127.0.0.1:8080"))).await;
+    assert_eq!(first.status, 303, "{}", first.body);
+    assert!(first.header("location").ends_with("#like"));
+    app.request(like(token.clone(), "Reader A", None)).await;
+    app.request(like(token.clone(), "Reader B", None)).await;
+    // Forged from elsewhere, or without the form's token: refused.
+    assert_eq!(app.request(like(token.clone(), "Reader C", Some("https://evil.example"))).await.status, 403);
+    assert_eq!(app.request(like("0".repeat(32), "Reader D", None)).await.status, 400);
+    app.state.counters().flush(app.db()).await.unwrap();
+    assert_eq!(gazette::store::stats::totals(app.db(), id).await.unwrap().1, before + 2, "A once, B once");
+    // The same reader again after the flush still counts once (the mark is in the database).
+    let fresh = gazette::counters::Counters::default();
+    let day = gazette::render::dates::local_day(gazette::store::now_ms(), app.state.site().tz());
+    let marks: Vec<String> = sqlx::query("select mark from like_marks where article_id = $1")
+        .bind(id)
+        .fetch_all(app.db().reader())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get("mark"))
+        .collect();
+    assert_eq!(marks.len(), 2);
+    assert!(fresh.add_like(id, day, marks[0].clone()), "another node has not seen it");
+    fresh.flush(app.db()).await.unwrap();
+    assert_eq!(
+        gazette::store::stats::totals(app.db(), id).await.unwrap().1,
+        before + 2,
+        "no double count across nodes"
+    );
+}
+
+async fn tag_author_and_day_pages(app: TestApp) {
+    app.with_demo().await;
+    let tag = app.get("/tag/ports").await;
+    assert_eq!(tag.status, 200);
+    assert!(tag.body.contains("Mot-clé : Ports"));
+    let author = app.get("/auteur/salma-benali").await;
+    assert_eq!(author.status, 200);
+    assert!(author.body.contains("Articles de Salma Benali"));
+    assert!(author.body.contains("Journaliste au service"), "the author's bio");
+    let (id, _, title) = first_article(&app, "politique", "fr").await;
+    exec(&app, "update articles set publish_at = 1609062480000 where id = $1", &[id]).await;
+    let day = app.get("/archives/2020/12/27").await;
+    assert_eq!(day.status, 200);
+    assert!(day.body.contains("L&#39;édition du dimanche 27 décembre 2020"), "{}", &day.body[..300]);
+    assert!(day.body.contains(&escaped(&title)));
+    assert!(day.body.contains("/archives/2020/12/26"), "link to the previous day");
+    assert!(!app.get("/archives/2020/12/26").await.body.contains(&escaped(&title)));
+    assert_eq!(app.get("/archives/2020/13/45").await.status, 404);
+    assert_eq!(app.get("/tag/inconnu").await.status, 404);
+    assert_eq!(app.get("/auteur/personne").await.status, 404);
+}
+
+async fn search_finds_without_accents_and_normalizes_arabic(app: TestApp) {
+    app.with_demo().await;
+    let editor = app.staff_token("e@example.com", Role::Editor).await;
+    let post = |title: &str, lang: &str, section: &str, body: &str| serde_json::json!({"title": title, "language": lang, "section": section, "status": "published", "body_markdown": body});
+    for body in [
+        post("Résultats de l'élection à Tanger", "fr", "politique", "Le dépouillement a duré toute la nuit."),
+        post("إعلان نتائج الانتخابات في طنجة", "ar", "politique", "استمر فرز الأصوات طوال الليل."),
+        post("Zoologie du désert", "fr", "culture", "Un texte sans rapport."),
+    ] {
+        assert_eq!(app.post_json("/api/v1/articles", &body, Some(&editor)).await.status, 201);
+    }
+    let hits = |body: &str| body.matches("class=\"hit\"").count();
+    let fr = app.get("/recherche?q=election+tanger").await;
+    assert_eq!(fr.status, 200);
+    assert_eq!(hits(&fr.body), 1, "accent- and case-insensitive, elision split");
+    assert!(fr.body.contains("<mark>"), "matches are highlighted");
+    let elided = app.get("/recherche?q=l%27%C3%A9lection%20TANGER").await;
+    assert_eq!(hits(&elided.body), 1);
+    // Arabic: hamza, ta marbuta and the article do not matter; tashkeel is ignored.
+    for q in ["اعلان نتايج انتخابات", "إعلانُ الانتخابات", "فرز طنجه"] {
+        let page = app.get(&format!("/recherche?q={}", urlencode(q))).await;
+        assert_eq!(hits(&page.body), 1, "{q}");
+    }
+    // Filters: language, section, dates.
+    assert_eq!(hits(&app.get("/recherche?q=tanger&lang=ar").await.body), 0);
+    assert_eq!(hits(&app.get("/recherche?q=tanger&section=culture").await.body), 0);
+    assert_eq!(hits(&app.get("/recherche?q=tanger&section=politique&lang=fr").await.body), 1);
+    assert_eq!(hits(&app.get("/recherche?q=tanger&to=2001-01-01").await.body), 0);
+    let bad = app.get("/recherche?q=depouillement&from=hier").await;
+    assert_eq!(bad.status, 200);
+    assert!(bad.body.contains("n&#39;est pas valide"), "a malformed date is explained, not an error");
+    assert_eq!(hits(&bad.body), 1, "and the search still runs");
+    // Empty and fruitless searches help.
+    assert!(app.get("/recherche").await.body.contains("Que cherchez-vous"));
+    let none = app.get("/recherche?q=xylophone").await.body;
+    assert!(none.contains("Aucun article ne correspond") && none.contains("Vérifiez l&#39;orthographe"));
+    // Injection-shaped input is just text.
+    for q in ["%22%29%20OR%201%3D1%20--", "a%20%26%20%21b%20%7C%20c", "NEAR(x%20y)", "%2A"] {
+        assert_eq!(app.get(&format!("/recherche?q={q}")).await.status, 200, "{q}");
+    }
+}
+
+async fn search_paginates(app: TestApp) {
+    app.with_demo().await;
+    let editor = app.staff_token("e@example.com", Role::Editor).await;
+    for n in 0..25 {
+        let body =
+            serde_json::json!({"title": format!("Hippodrome numéro {n}"), "section": "sport", "status": "published"});
+        app.post_json("/api/v1/articles", &body, Some(&editor)).await;
+    }
+    let page1 = app.get("/recherche?q=hippodrome").await.body;
+    assert!(page1.contains("25 articles trouvés"));
+    assert_eq!(page1.matches("class=\"hit\"").count(), 20);
+    assert!(page1.contains("rel=\"next\" href=\"/recherche?q=hippodrome&amp;page=2\""));
+    let page2 = app.get("/recherche?q=hippodrome&page=2").await.body;
+    assert_eq!(page2.matches("class=\"hit\"").count(), 5);
+}
+
+async fn language_editions_and_redirects(app: TestApp) {
+    app.with_demo().await;
+    let ar = app.get("/ar/").await;
+    assert_eq!(ar.status, 200);
+    assert!(ar.body.contains("<html lang=\"ar\" dir=\"rtl\">"));
+    assert!(ar.body.contains("آخر الأخبار") || ar.body.contains("على الواجهة"));
+    assert!(!ar.body.contains("Rechercher"), "no French string on the Arabic front page");
+    assert!(!ar.body.contains("lang=\"fr\" dir=\"auto\""), "only Arabic articles");
+    assert_eq!(app.get("/ar").await.status, 200);
+    let en = app.get("/en/economie").await;
+    assert_eq!(en.status, 200);
+    assert!(en.body.contains("<html lang=\"en\" dir=\"ltr\">") && en.body.contains("Economy"));
+    let fr = app.get("/fr/economie?page=1").await;
+    assert_eq!(fr.status, 308, "the default language has one address, without prefix");
+    assert_eq!(fr.header("location"), "/economie?page=1");
+    let missing = app.get("/ar/nulle-part").await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("الصفحة غير موجودة"), "a 404 in the language of its address");
+    assert!(app.get("/").await.body.contains("hreflang=\"ar\""), "the language switcher");
+}
+
+async fn privacy_page_explains_there_is_no_cookie(app: TestApp) {
+    app.with_demo().await;
+    let page = app.get("/confidentialite").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Aucun cookie"));
+    assert!(page.header("set-cookie").is_empty());
+    for path in ["/", "/economie", "/recherche?q=maroc", "/feeds/rss.xml"] {
+        assert!(app.get(path).await.header("set-cookie").is_empty(), "{path} sets a cookie");
+    }
+    assert!(app.get("/ar/confidentialite").await.body.contains("ملفات تعريف"));
+}
+
+async fn feeds_and_sitemaps_are_well_formed(app: TestApp) {
+    app.with_demo().await;
+    for (path, root) in [
+        ("/feeds/rss.xml", "rss"),
+        ("/feeds/atom.xml", "feed"),
+        ("/ar/feeds/atom.xml", "feed"),
+        ("/feeds/rubrique/economie/rss.xml", "rss"),
+        ("/feeds/tag/ports/atom.xml", "feed"),
+        ("/feeds/auteur/salma-benali/rss.xml", "rss"),
+        ("/sitemap.xml", "sitemapindex"),
+        ("/sitemaps/articles-1.xml", "urlset"),
+        ("/sitemaps/pages.xml", "urlset"),
+        ("/sitemaps/news.xml", "urlset"),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status, 200, "{path}");
+        assert!(response.header("content-type").contains("xml"), "{path}");
+        let doc = roxmltree::Document::parse(&response.body).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(doc.root_element().tag_name().name(), root, "{path}");
+    }
+    // RSS items have stable GUIDs; Atom entries have ids, links and dates.
+    let rss = app.get("/feeds/rss.xml").await.body;
+    let doc = roxmltree::Document::parse(&rss).unwrap();
+    let guids: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name("guid")).filter_map(|n| n.text()).collect();
+    assert_eq!(guids.len(), 30);
+    assert!(guids.iter().all(|g| g.starts_with("tag:127.0.0.1,2026:article-")));
+    assert_eq!(rss, app.get("/feeds/rss.xml").await.body, "feeds are stable");
+    let atom = app.get("/feeds/atom.xml").await.body;
+    let doc = roxmltree::Document::parse(&atom).unwrap();
+    for entry in doc.descendants().filter(|n| n.has_tag_name("entry")) {
+        for child in ["id", "title", "updated", "link"] {
+            assert!(entry.children().any(|c| c.has_tag_name(child)), "atom entry without {child}");
+        }
+    }
+    // The sitemap chunk lists every published article; the news sitemap only the last 48 hours.
+    let chunk = app.get("/sitemaps/articles-1.xml").await.body;
+    assert_eq!(chunk.matches("<url>").count(), 110);
+    let news = app.get("/sitemaps/news.xml").await.body;
+    let recent: i64 = sqlx::query("select count(*) as n from articles where status = 'published' and publish_at >= $1")
+        .bind(gazette::store::now_ms() - 48 * 3_600_000)
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(news.matches("<news:news>").count() as i64, recent);
+    assert!(app.get("/robots.txt").await.body.contains("Sitemap: http://127.0.0.1:8080/sitemap.xml"));
+    assert_eq!(app.get("/sitemaps/articles-9.xml").await.status, 404);
+    assert_eq!(app.get("/feeds/rubrique/economie/json").await.status, 404);
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+on_both_engines!(
+    front_page_has_every_block_of_a_daily,
+    front_page_follows_the_editors_order,
+    section_pages_paginate_newest_first,
+    article_page_has_everything_the_reference_shows,
+    translations_link_to_each_other,
+    arabic_dates_use_moroccan_months_and_the_digit_setting,
+    reads_count_once_per_view_but_not_for_robots,
+    likes_count_once_per_reader_per_day,
+    tag_author_and_day_pages,
+    search_finds_without_accents_and_normalizes_arabic,
+    search_paginates,
+    language_editions_and_redirects,
+    privacy_page_explains_there_is_no_cookie,
+    feeds_and_sitemaps_are_well_formed,
+);
+
+#[test]
+fn every_reader_route_exists_in_every_language() {
+    let all = gazette::web::all_routes();
+    for prefix in ["", "/ar", "/en", "/fr"] {
+        for path in ["/recherche", "/confidentialite", "/feeds/{format}"] {
+            let full = format!("{prefix}{path}");
+            assert!(all.iter().any(|(_, p)| *p == full), "{full} is not routed");
+        }
+    }
+}
