@@ -7,6 +7,7 @@
 mod support;
 
 mod api;
+mod browser;
 mod cli_errors;
 mod jobs;
 mod lifecycle;

@@ -1,0 +1,313 @@
+//! Real headless Chromium against the real binary: a reader's walk through the site,
+//! accessibility (axe-core) and HTML validity (the Nu HTML Checker) of the main pages in
+//! French and Arabic, and screenshots at phone and desktop widths.
+//!
+//! These need Chromium, chromedriver, Java and the npm packages axe-core and vnu-jar; they
+//! run when `GAZETTE_TEST_BROWSER=1` (CI sets it after installing them, see `.ci/run`) and
+//! say so and return otherwise. With the variable set, a missing tool is a failure.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+
+use crate::support::{Server, TempDir, free_port};
+
+type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+fn enabled() -> bool {
+    let on = std::env::var("GAZETTE_TEST_BROWSER").map(|v| v == "1").unwrap_or(false);
+    if !on {
+        eprintln!("GAZETTE_TEST_BROWSER is not 1: the browser tests do not run here");
+    }
+    on
+}
+
+/// Where `npm install --prefix target/js axe-core vnu-jar` put its packages.
+fn js_dir() -> PathBuf {
+    std::env::var("GAZETTE_TEST_JS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/js/node_modules"))
+}
+
+fn artifacts() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/artifacts/browser");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// A chromedriver process, killed when dropped.
+struct Driver {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_driver() -> TestResult<Driver> {
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start chromedriver (apt-get install chromium-driver): {e}"))?;
+    let driver = Driver { child, port };
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(r) = http.get(format!("http://127.0.0.1:{port}/status")).send().await
+            && let Ok(v) = r.json::<serde_json::Value>().await
+            && v["value"]["ready"] == true
+        {
+            return Ok(driver);
+        }
+        if Instant::now() > deadline {
+            return Err("chromedriver did not become ready".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn connect(driver: &Driver) -> TestResult<Client> {
+    let mut caps = serde_json::Map::new();
+    let binary = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .unwrap_or("/usr/bin/chromium");
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": binary,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--disable-quic", "--no-first-run", "--window-size=1280,900", "--lang=fr-FR"]
+        }),
+    );
+    let client = ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await?;
+    Ok(client)
+}
+
+async fn screenshot(client: &Client, name: &str, width: u32) -> TestResult {
+    client.set_window_size(width, 900).await?;
+    let png = client.screenshot().await?;
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    std::fs::write(artifacts().join(format!("{name}-{width}.png")), png)?;
+    Ok(())
+}
+
+/// The first number in a text ("Lu 518 fois" -> 518).
+fn number_in(text: &str) -> i64 {
+    let digits: String = text.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
+    digits.parse().unwrap_or(0)
+}
+
+async fn wait_for_path(client: &Client, ends_with: &str) -> TestResult {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let url = client.current_url().await?;
+        if url.path().ends_with(ends_with) || url.as_str().ends_with(ends_with) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("still at {url}, expected …{ends_with}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// front page → section → article (the counter goes up on the next load) → like → search
+/// without accents → Arabic edition (right-to-left) → feed.
+async fn reader_walk(client: &Client, base: &str) -> TestResult {
+    client.goto(&format!("{base}/")).await?;
+    screenshot(client, "front", 1280).await?;
+    screenshot(client, "front", 390).await?;
+    client.set_window_size(1280, 900).await?;
+
+    client.find(Locator::Css("nav.sections a[href='/economie']")).await?.click().await?;
+    wait_for_path(client, "/economie").await?;
+    let heading = client.find(Locator::Css("h1.page-title")).await?.text().await?;
+    assert_eq!(heading, "Économie");
+
+    client.find(Locator::Css(".cards .card-title a")).await?.click().await?;
+    let article_url = client.current_url().await?;
+    assert!(article_url.path().starts_with("/economie/"), "{article_url}");
+    let reads_before = number_in(&client.find(Locator::Css(".reads")).await?.text().await?);
+    screenshot(client, "article", 1280).await?;
+    screenshot(client, "article", 390).await?;
+    client.set_window_size(1280, 900).await?;
+    client.goto(article_url.as_str()).await?;
+    let reads_after = number_in(&client.find(Locator::Css(".reads")).await?.text().await?);
+    assert_eq!(reads_after, reads_before + 1, "the read counter goes up on the next load");
+
+    let likes_before = number_in(&client.find(Locator::Css(".like-count")).await?.text().await?);
+    client.find(Locator::Css("form.like button")).await?.click().await?;
+    wait_for_path(client, article_url.path()).await?;
+    let likes_after = number_in(&client.find(Locator::Css(".like-count")).await?.text().await?);
+    assert_eq!(likes_after, likes_before + 1, "the like counts");
+
+    let search = client.find(Locator::Css("#search-q")).await?;
+    search.send_keys("election").await?;
+    client.find(Locator::Css("form.search-box button")).await?.click().await?;
+    wait_for_path(client, "/recherche").await?;
+    let hits = client.find_all(Locator::Css(".hit")).await?;
+    assert!(!hits.is_empty(), "searching without accents finds articles");
+    let marked = client.find(Locator::Css(".hit mark")).await?.text().await?;
+    assert!(marked.to_lowercase().starts_with("élection"), "the accented word is highlighted: {marked}");
+
+    client.find(Locator::Css("nav.languages a[lang='ar']")).await?.click().await?;
+    wait_for_path(client, "/ar/recherche").await?;
+    let dir = client.find(Locator::Css("html")).await?.attr("dir").await?;
+    assert_eq!(dir.as_deref(), Some("rtl"), "the Arabic page is right-to-left");
+    screenshot(client, "search-ar", 390).await?;
+    client.set_window_size(1280, 900).await?;
+
+    let feed =
+        client.find(Locator::Css("footer a[href$='feeds/rss.xml']")).await?.attr("href").await?.unwrap_or_default();
+    assert_eq!(feed, "/ar/feeds/rss.xml");
+    let xml = reqwest::get(format!("{base}{feed}")).await?.text().await?;
+    assert!(xml.contains("<rss version=\"2.0\"") && xml.contains("<language>ar</language>"));
+    Ok(())
+}
+
+/// Runs axe-core on a page; returns the violations as readable lines.
+async fn axe_violations(client: &Client, axe_source: &str, url: &str) -> TestResult<Vec<String>> {
+    client.goto(url).await?;
+    client.execute(axe_source, vec![]).await?;
+    let result = client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               axe.run(document, { resultTypes: ['violations'],
+                                   runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+                 .then(r => done({ ok: true, violations: r.violations.map(v => ({ id: v.id, impact: v.impact,
+                        help: v.help, nodes: v.nodes.slice(0, 3).map(n => JSON.stringify(n.target) + ' ' + n.html.slice(0, 120)) })) }))
+                 .catch(e => done({ ok: false, error: String(e) }));"#,
+            vec![],
+        )
+        .await?;
+    if result["ok"] != true {
+        return Err(format!("axe failed on {url}: {}", result["error"]).into());
+    }
+    Ok(result["violations"]
+        .as_array()
+        .map(|list| {
+            list.iter().map(|v| format!("{url}: {} ({}) {} {}", v["id"], v["impact"], v["help"], v["nodes"])).collect()
+        })
+        .unwrap_or_default())
+}
+
+/// The pages the quality bars name, in French and Arabic.
+async fn pages_to_check(base: &str) -> TestResult<Vec<String>> {
+    let api: serde_json::Value =
+        reqwest::get(format!("{base}/api/v1/articles?section=economie&lang=fr&per_page=1")).await?.json().await?;
+    let fr_article = format!(
+        "/{}/{}",
+        api["items"][0]["section_slug"].as_str().unwrap_or(""),
+        api["items"][0]["slug"].as_str().unwrap_or("")
+    );
+    let api: serde_json::Value =
+        reqwest::get(format!("{base}/api/v1/articles?section=economie&lang=ar&per_page=1")).await?.json().await?;
+    let ar_article = format!(
+        "/{}/{}",
+        api["items"][0]["section_slug"].as_str().unwrap_or(""),
+        api["items"][0]["slug"].as_str().unwrap_or("")
+    );
+    Ok(vec![
+        "/".into(),
+        "/economie".into(),
+        fr_article,
+        "/recherche?q=election".into(),
+        "/auteur/salma-benali".into(),
+        "/ar/".into(),
+        "/ar/economie".into(),
+        ar_article,
+        "/ar/recherche?q=%D8%B7%D9%86%D8%AC%D8%A9".into(),
+        "/ar/auteur/salma-benali".into(),
+    ])
+}
+
+/// The Nu HTML Checker over the pages' HTML, in one Java run. Returns its error messages.
+async fn vnu_errors(base: &str, pages: &[String]) -> TestResult<Vec<String>> {
+    let jar = js_dir().join("vnu-jar/build/dist/vnu.jar");
+    if !jar.exists() {
+        return Err(format!("{} is missing: npm install --prefix target/js vnu-jar", jar.display()).into());
+    }
+    let dir = TempDir::new("vnu");
+    for (n, page) in pages.iter().enumerate() {
+        let html = reqwest::get(format!("{base}{page}")).await?.text().await?;
+        std::fs::write(dir.path().join(format!("page-{n}.html")), html)?;
+    }
+    let output = Command::new("java")
+        .args(["-jar", &jar.display().to_string(), "--errors-only", "--format", "json", "--stdout"])
+        .arg(dir.path())
+        .output()
+        .map_err(|e| format!("cannot run java for the Nu HTML Checker: {e}"))?;
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("unreadable vnu output ({e}): {}", String::from_utf8_lossy(&output.stderr)))?;
+    Ok(report["messages"]
+        .as_array()
+        .map(|messages| {
+            messages
+                .iter()
+                .map(|m| {
+                    let file = m["url"].as_str().unwrap_or("");
+                    let n: usize =
+                        file.rsplit("page-").next().and_then(|s| s.trim_end_matches(".html").parse().ok()).unwrap_or(0);
+                    format!(
+                        "{} line {}: {} [{}]",
+                        pages.get(n).map(String::as_str).unwrap_or(file),
+                        m["lastLine"],
+                        m["message"],
+                        m["extract"]
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_walks_the_site_in_chromium_and_every_page_is_accessible_and_valid() {
+    if !enabled() {
+        return;
+    }
+    let dir = TempDir::new("browser");
+    let server = Server::start(dir.path(), "", &["--demo"]).await;
+    let base = server.url("");
+    let driver = start_driver().await.expect("chromedriver");
+    let client = connect(&driver).await.expect("a Chromium session");
+    let pages = pages_to_check(&base).await.expect("pages");
+
+    let outcome: TestResult<(Vec<String>, Vec<String>)> = async {
+        reader_walk(&client, &base).await?;
+        let axe_path = js_dir().join("axe-core/axe.min.js");
+        let axe_source = std::fs::read_to_string(&axe_path)
+            .map_err(|e| format!("{}: {e} (npm install --prefix target/js axe-core)", axe_path.display()))?;
+        let mut violations = Vec::new();
+        for page in &pages {
+            violations.extend(axe_violations(&client, &axe_source, &format!("{base}{page}")).await?);
+        }
+        let invalid = vnu_errors(&base, &pages).await?;
+        Ok((violations, invalid))
+    }
+    .await;
+    let _ = client.close().await;
+    drop(driver);
+    let (violations, invalid) = outcome.expect("the walk through the site");
+    assert!(violations.is_empty(), "axe-core found WCAG violations:\n{}", violations.join("\n"));
+    assert!(invalid.is_empty(), "the Nu HTML Checker found errors:\n{}", invalid.join("\n"));
+    for name in ["front-390", "front-1280", "article-390", "article-1280"] {
+        assert!(artifacts().join(format!("{name}.png")).exists(), "screenshot {name}");
+    }
+}
