@@ -17,6 +17,7 @@ pub mod dialect;
 pub mod jobs;
 pub mod media;
 pub mod migrate;
+pub mod redirects;
 pub mod search;
 pub mod sections;
 pub mod settings;

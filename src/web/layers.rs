@@ -8,7 +8,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::app::AppState;
-use crate::error::ErrorPageMarker;
+use crate::error::{AppError, ErrorPageMarker};
 use crate::web::reader::chrome::Chrome;
 
 /// A strict policy: no inline script or style, nothing from another host, no framing.
@@ -53,10 +53,21 @@ pub async fn record_metrics(State(state): State<AppState>, request: Request, nex
 pub async fn render_error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
     // The page's language: its prefix (/ar/...) if it has one, else the site's default.
     let asked = crate::web::reader::lang::lang_of_path(request.uri().path());
+    let old_address = (request.method() == axum::http::Method::GET).then(|| match request.uri().query() {
+        Some(query) => format!("{}?{query}", request.uri().path()),
+        None => request.uri().path().to_string(),
+    });
     let response = next.run(request).await;
     let Some(ErrorPageMarker(error)) = response.extensions().get::<ErrorPageMarker>().cloned() else {
         return response;
     };
+    // A page that is not here may have moved: old slugs, old sections, imported links.
+    if matches!(error, AppError::NotFound)
+        && let Some(old) = old_address
+        && let Ok(Some(to)) = crate::store::redirects::target(state.db(), &old).await
+    {
+        return moved_permanently(&to);
+    }
     let site = state.site();
     let lang = asked.filter(|l| site.enabled_languages.contains(l)).unwrap_or(site.default_language);
     let chrome = Chrome::without_navigation(&state, lang);
@@ -74,6 +85,15 @@ pub async fn render_error_pages(State(state): State<AppState>, request: Request,
         fresh.headers_mut().insert(header::RETRY_AFTER, retry.clone());
     }
     fresh
+}
+
+/// A 301 to `to`: what search engines and old links need when an address changes for good.
+pub fn moved_permanently(to: &str) -> Response {
+    let mut response = axum::http::StatusCode::MOVED_PERMANENTLY.into_response();
+    if let Ok(value) = HeaderValue::from_str(to) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
 }
 
 #[derive(serde::Serialize)]

@@ -203,3 +203,28 @@ async fn backup_and_restore_sqlite() {
 async fn backup_and_restore_postgres() {
     backup_and_restore(EngineChoice::Postgres).await;
 }
+
+/// Reads buffered in memory are written when the server is stopped gracefully.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_graceful_stop_writes_the_buffered_reads() {
+    let dir = TempDir::new("life");
+    // A flush interval longer than the test: only the stop can write the counts.
+    let env = [("GAZETTE_COUNTERS_FLUSH_INTERVAL_MS", "600000")];
+    let server = Server::start_with_env(dir.path(), "", &["--demo"], &env).await;
+    let client = reqwest::Client::builder().user_agent("Mozilla/5.0 Firefox/140.0").build().unwrap();
+    let list: serde_json::Value =
+        client.get(server.url("/api/v1/articles?per_page=1&lang=fr")).send().await.unwrap().json().await.unwrap();
+    let item = &list["items"][0];
+    let (id, path) = (item["id"].as_i64().unwrap(), format!("/{}/{}", item["section_slug"].as_str().unwrap(), item["slug"].as_str().unwrap()));
+    let before: serde_json::Value =
+        client.get(server.url(&format!("/api/v1/articles/{id}"))).send().await.unwrap().json().await.unwrap();
+    for _ in 0..5 {
+        assert_eq!(client.get(server.url(&path)).send().await.unwrap().status(), 200);
+    }
+    let (status, _, _) = server.terminate();
+    assert!(status.success());
+    let server = Server::start_with_env(dir.path(), "", &[], &env).await;
+    let after: serde_json::Value =
+        client.get(server.url(&format!("/api/v1/articles/{id}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(after["reads"].as_i64().unwrap(), before["reads"].as_i64().unwrap() + 5, "no read lost on a graceful stop");
+}

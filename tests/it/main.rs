@@ -14,3 +14,4 @@ mod lifecycle;
 mod reader;
 mod schema;
 mod site;
+mod theme;

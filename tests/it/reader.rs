@@ -471,3 +471,31 @@ fn every_reader_route_exists_in_every_language() {
         }
     }
 }
+
+async fn old_addresses_answer_with_301(app: TestApp) {
+    app.with_demo().await;
+    let (id, path, _) = first_article(&app, "culture", "fr").await;
+    let section_id: i64 = sqlx::query("select id from sections where slug = 'culture'")
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap()
+        .get("id");
+    let mut tx = app.db().begin().await.unwrap();
+    use gazette::store::redirects::{RedirectTarget, put};
+    put(&mut tx, "/culture/ancien-titre", RedirectTarget::Article(id)).await.unwrap();
+    put(&mut tx, "/Culture_r7.html", RedirectTarget::Section(section_id)).await.unwrap();
+    put(&mut tx, "/a-propos.html", RedirectTarget::Path("/confidentialite")).await.unwrap();
+    tx.commit().await.unwrap();
+    for (old, new) in [("/culture/ancien-titre", path.as_str()), ("/Culture_r7.html", "/culture"), ("/a-propos.html", "/confidentialite")] {
+        let response = app.get(old).await;
+        assert_eq!(response.status, 301, "{old}");
+        assert_eq!(response.header("location"), new);
+    }
+    // The redirect follows the article when it moves again.
+    exec(&app, "update articles set section_id = (select id from sections where slug = 'monde') where id = $1", &[id]).await;
+    let moved = app.get("/culture/ancien-titre").await;
+    assert!(moved.header("location").starts_with("/monde/"));
+    assert_eq!(app.get("/nulle-part.html").await.status, 404);
+}
+
+on_both_engines!(old_addresses_answer_with_301);

@@ -187,8 +187,14 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn new(choice: EngineChoice) -> Option<TestApp> {
+        TestApp::new_with(choice, |_| {}).await
+    }
+
+    /// The app with a configuration changed by `tweak` (a theme folder, limits, ...).
+    pub async fn new_with(choice: EngineChoice, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
         let database = TestDatabase::new(choice).await?;
-        let config = test_config(&database.url, &database.dir.path().join("data"));
+        let mut config = test_config(&database.url, &database.dir.path().join("data"));
+        tweak(&mut config);
         let db = Db::connect(&DbOptions {
             url: database.url.clone(),
             max_connections: 8,
@@ -309,6 +315,11 @@ pub struct Server {
 impl Server {
     /// Starts `gazette serve` in `dir` and waits until `/healthz` answers.
     pub async fn start(dir: &Path, database_url: &str, extra: &[&str]) -> Server {
+        Server::start_with_env(dir, database_url, extra, &[]).await
+    }
+
+    /// Like `start`, with extra environment variables.
+    pub async fn start_with_env(dir: &Path, database_url: &str, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let port = free_port();
         let listen = format!("127.0.0.1:{port}");
         let mut args = vec!["serve", "--listen", listen.as_str(), "--database-url", database_url];
@@ -321,6 +332,9 @@ impl Server {
             }
         }
         command.env("GAZETTE_JOBS_POLL_INTERVAL_MS", "50").env("GAZETTE_JOBS_LEASE_SECONDS", "3");
+        for (key, value) in env {
+            command.env(key, value);
+        }
         let child = command.spawn().unwrap();
         let server = Server { child, port };
         let client = reqwest::Client::new();

@@ -3,7 +3,7 @@
 //! section, other articles, translations, the ad slots, comments and machine-readable data.
 
 use axum::extract::{Path, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 
 use crate::app::AppState;
@@ -76,7 +76,7 @@ pub async fn show_article(
     if article.card.section_slug != section {
         // The article moved to another section: its old address keeps working.
         let to = format!("/{}/{}", article.card.section_slug, article.card.slug);
-        return Ok(Redirect::permanent(&to).into_response());
+        return Ok(crate::web::layers::moved_permanently(&to));
     }
     let id = article.card.id;
     let lang = article.card.language;
