@@ -5,7 +5,7 @@
 //! authors who cannot log in, comments in every moderation state, read counts, and the
 //! publisher's footer. Everything is derived deterministically from `demo/content.toml`.
 
-mod picture;
+pub mod picture;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -241,6 +241,7 @@ async fn load_in(tx: &mut Tx, content: &Content, pictures: &[(String, i64)]) -> 
             },
         )
         .await?;
+        crate::jobs::enqueue(tx, &crate::jobs::Job::MakeVariants { media_id: id }, now, 8).await?;
         media_ids.push(id);
     }
 

@@ -22,18 +22,22 @@ use crate::store::{StoreError, StoreResult, Tx, articles, now_ms};
 pub enum Job {
     /// Publish a scheduled article when its time comes.
     PublishArticle { article_id: i64 },
+    /// Make the responsive variants of an uploaded image.
+    MakeVariants { media_id: i64 },
 }
 
 impl Job {
     fn kind(&self) -> &'static str {
         match self {
             Job::PublishArticle { .. } => "publish_article",
+            Job::MakeVariants { .. } => "make_variants",
         }
     }
 
     fn dedupe_key(&self) -> Option<String> {
         match self {
             Job::PublishArticle { article_id } => Some(format!("publish_article:{article_id}")),
+            Job::MakeVariants { media_id } => Some(format!("make_variants:{media_id}")),
         }
     }
 }
@@ -157,6 +161,24 @@ async fn execute(state: &AppState, worker_id: &str, job: &ClaimedJob) -> Result<
             if published {
                 state.content_changed();
             }
+            Ok(())
+        }
+        Job::MakeVariants { media_id } => {
+            let Some(key) = crate::store::media::key_of(db, media_id).await.map_err(|e| e.to_string())? else {
+                // The image was deleted since: nothing to do.
+                let mut tx = db.begin().await.map_err(|e| e.to_string())?;
+                queue::finish(&mut tx, job.id, worker_id).await.map_err(|e| e.to_string())?;
+                return tx.commit().await.map_err(|e| e.to_string());
+            };
+            let media_dir = state.config().media_dir();
+            let variants = tokio::task::spawn_blocking(move || crate::media::variants::make(&media_dir, &key))
+                .await
+                .map_err(|e| e.to_string())??;
+            let mut tx = db.begin().await.map_err(|e| e.to_string())?;
+            crate::store::media::set_variants(&mut tx, media_id, &variants).await.map_err(|e| e.to_string())?;
+            queue::finish(&mut tx, job.id, worker_id).await.map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())?;
+            state.content_changed();
             Ok(())
         }
     }

@@ -32,6 +32,8 @@ pub struct ArticleCard {
     pub image_alt: String,
     pub image_width: i64,
     pub image_height: i64,
+    /// `srcset` of the image: its variants and the original, with their widths.
+    pub image_srcset: String,
 }
 
 /// An article with everything its page shows (authors and tags come separately).
@@ -61,7 +63,8 @@ macro_rules! card_select {
         "select a.id, a.slug, a.title, a.lead, a.language, a.signature, a.publish_at, a.content_updated_at, \
              a.section_id, s.slug as section_slug, s.names as section_names, m.storage_key as image_key, \
              coalesce(nullif(a.featured_alt, ''), m.alt, '') as image_alt, \
-             coalesce(m.width, 0) as image_width, coalesce(m.height, 0) as image_height"
+             coalesce(m.width, 0) as image_width, coalesce(m.height, 0) as image_height, \
+             coalesce(m.variants, '[]') as image_variants"
     };
 }
 
@@ -87,8 +90,22 @@ macro_rules! article_select {
     };
 }
 
+/// "/media/a.w320.jpg 320w, /media/a.png 1200w": empty when there are no variants, since a
+/// single candidate says nothing `src` does not.
+fn srcset(key: Option<&str>, width: i64, variants_json: &str) -> String {
+    let Some(key) = key else { return String::new() };
+    let variants: Vec<crate::media::variants::Variant> = serde_json::from_str(variants_json).unwrap_or_default();
+    if variants.is_empty() {
+        return String::new();
+    }
+    let mut parts: Vec<String> = variants.iter().map(|v| format!("/media/{} {}w", v.key, v.width)).collect();
+    parts.push(format!("/media/{key} {width}w"));
+    parts.join(", ")
+}
+
 fn card_from_row(row: &AnyRow) -> StoreResult<ArticleCard> {
     let language: String = col(row, "language")?;
+    let image_key: Option<String> = col(row, "image_key")?;
     Ok(ArticleCard {
         id: col(row, "id")?,
         slug: col(row, "slug")?,
@@ -101,10 +118,15 @@ fn card_from_row(row: &AnyRow) -> StoreResult<ArticleCard> {
         section_id: col(row, "section_id")?,
         section_slug: col(row, "section_slug")?,
         section_names: parse_names(&col::<String>(row, "section_names")?)?,
-        image_key: col(row, "image_key")?,
         image_alt: col(row, "image_alt")?,
         image_width: col(row, "image_width")?,
         image_height: col(row, "image_height")?,
+        image_srcset: srcset(
+            image_key.as_deref(),
+            col::<i64>(row, "image_width")?,
+            &col::<String>(row, "image_variants")?,
+        ),
+        image_key,
     })
 }
 

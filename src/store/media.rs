@@ -59,3 +59,38 @@ pub async fn by_key(db: &Db, key: &str) -> StoreResult<Option<MediaFile>> {
         Some(row) => Ok(Some(MediaFile { storage_key: col(&row, "storage_key")?, mime: col(&row, "mime")? })),
     }
 }
+
+/// The storage key of a media row.
+pub async fn key_of(db: &Db, id: i64) -> StoreResult<Option<String>> {
+    let row = sqlx::query("select storage_key from media where id = $1").bind(id).fetch_optional(db.reader()).await?;
+    row.map(|r| col(&r, "storage_key")).transpose()
+}
+
+/// Records an image's responsive variants.
+pub async fn set_variants(tx: &mut Tx, id: i64, variants: &[crate::media::variants::Variant]) -> StoreResult<()> {
+    let now = now_ms();
+    let json = serde_json::to_string(variants).map_err(|e| super::StoreError::Other(e.to_string()))?;
+    sqlx::query("update media set variants = $2, updated_at = $3 where id = $1")
+        .bind(id)
+        .bind(json)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    for variant in variants {
+        let format = variant.key.rsplit('.').next().unwrap_or("").to_string();
+        sqlx::query(
+            "insert into media_variants (media_id, width, format, storage_key, byte_size, created_at, updated_at) \
+             values ($1, $2, $3, $4, 0, $5, $5) \
+             on conflict (media_id, width, format) do update set storage_key = excluded.storage_key, \
+                 updated_at = excluded.updated_at",
+        )
+        .bind(id)
+        .bind(i64::from(variant.width))
+        .bind(format)
+        .bind(variant.key.clone())
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}

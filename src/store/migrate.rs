@@ -28,7 +28,8 @@ macro_rules! migration {
 }
 
 /// Every migration, oldest first. Add new ones at the end; never edit one that has shipped.
-pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001", "initial"), migration!(2, "0002", "reader")];
+pub const MIGRATIONS: &[Migration] =
+    &[migration!(1, "0001", "initial"), migration!(2, "0002", "reader"), migration!(3, "0003", "media")];
 
 /// The schema version this binary writes.
 pub fn latest_version() -> i64 {

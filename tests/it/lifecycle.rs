@@ -215,7 +215,10 @@ async fn a_graceful_stop_writes_the_buffered_reads() {
     let list: serde_json::Value =
         client.get(server.url("/api/v1/articles?per_page=1&lang=fr")).send().await.unwrap().json().await.unwrap();
     let item = &list["items"][0];
-    let (id, path) = (item["id"].as_i64().unwrap(), format!("/{}/{}", item["section_slug"].as_str().unwrap(), item["slug"].as_str().unwrap()));
+    let (id, path) = (
+        item["id"].as_i64().unwrap(),
+        format!("/{}/{}", item["section_slug"].as_str().unwrap(), item["slug"].as_str().unwrap()),
+    );
     let before: serde_json::Value =
         client.get(server.url(&format!("/api/v1/articles/{id}"))).send().await.unwrap().json().await.unwrap();
     for _ in 0..5 {
@@ -226,5 +229,9 @@ async fn a_graceful_stop_writes_the_buffered_reads() {
     let server = Server::start_with_env(dir.path(), "", &[], &env).await;
     let after: serde_json::Value =
         client.get(server.url(&format!("/api/v1/articles/{id}"))).send().await.unwrap().json().await.unwrap();
-    assert_eq!(after["reads"].as_i64().unwrap(), before["reads"].as_i64().unwrap() + 5, "no read lost on a graceful stop");
+    assert_eq!(
+        after["reads"].as_i64().unwrap(),
+        before["reads"].as_i64().unwrap() + 5,
+        "no read lost on a graceful stop"
+    );
 }

@@ -486,16 +486,62 @@ async fn old_addresses_answer_with_301(app: TestApp) {
     put(&mut tx, "/Culture_r7.html", RedirectTarget::Section(section_id)).await.unwrap();
     put(&mut tx, "/a-propos.html", RedirectTarget::Path("/confidentialite")).await.unwrap();
     tx.commit().await.unwrap();
-    for (old, new) in [("/culture/ancien-titre", path.as_str()), ("/Culture_r7.html", "/culture"), ("/a-propos.html", "/confidentialite")] {
+    for (old, new) in [
+        ("/culture/ancien-titre", path.as_str()),
+        ("/Culture_r7.html", "/culture"),
+        ("/a-propos.html", "/confidentialite"),
+    ] {
         let response = app.get(old).await;
         assert_eq!(response.status, 301, "{old}");
         assert_eq!(response.header("location"), new);
     }
     // The redirect follows the article when it moves again.
-    exec(&app, "update articles set section_id = (select id from sections where slug = 'monde') where id = $1", &[id]).await;
+    exec(&app, "update articles set section_id = (select id from sections where slug = 'monde') where id = $1", &[id])
+        .await;
     let moved = app.get("/culture/ancien-titre").await;
     assert!(moved.header("location").starts_with("/monde/"));
     assert_eq!(app.get("/nulle-part.html").await.status, 404);
 }
 
 on_both_engines!(old_addresses_answer_with_301);
+
+async fn featured_images_get_responsive_variants(app: TestApp) {
+    app.with_demo().await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let workers = gazette::jobs::spawn_workers(app.state.clone(), 2, stopped);
+    // The demo queued one variants job per picture.
+    let mut done = false;
+    for _ in 0..300 {
+        let left: i64 = sqlx::query("select count(*) as n from jobs where kind = 'make_variants' and status <> 'done'")
+            .fetch_one(app.db().reader())
+            .await
+            .unwrap()
+            .get("n");
+        if left == 0 {
+            done = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _ = stop.send(true);
+    for w in workers {
+        w.await.unwrap();
+    }
+    assert!(done, "the variants jobs ran");
+    let (_, path, _) = first_article(&app, "economie", "fr").await;
+    let body = app.get(&path).await.body;
+    let start = body.find("srcset=\"").expect("the featured image has a srcset") + "srcset=\"".len();
+    let srcset = &body[start..start + body[start..].find('"').unwrap()];
+    assert!(
+        srcset.contains(".w320.jpg 320w") && srcset.contains(".w640.jpg 640w") && srcset.contains(" 1200w"),
+        "{srcset}"
+    );
+    for candidate in srcset.split(", ") {
+        let url = candidate.split(' ').next().unwrap();
+        let image = app.get(url).await;
+        assert_eq!(image.status, 200, "{url}");
+        assert!(image.header("cache-control").contains("immutable"));
+    }
+}
+
+on_both_engines!(featured_images_get_responsive_variants);

@@ -13,7 +13,11 @@ async fn a_theme_folder_overrides_templates_and_static_files() {
         "{% extends \"layout.html\" %}{% block main %}<p class=\"own\">Notre charte, à notre façon : {{ text|length > 0 }}</p>{% endblock %}",
     )
     .unwrap();
-    std::fs::write(theme.path().join("templates/pages/search.html"), "{% extends \"layout.html\" %}{% block main %}{{ broken( }}{% endblock %}").unwrap();
+    std::fs::write(
+        theme.path().join("templates/pages/search.html"),
+        "{% extends \"layout.html\" %}{% block main %}{{ broken( }}{% endblock %}",
+    )
+    .unwrap();
     std::fs::write(theme.path().join("static/site.css"), "body { background: #000; }").unwrap();
     let dir = theme.path().display().to_string();
     let app = TestApp::new_with(EngineChoice::Sqlite, |c| c.theme.dir = dir).await.unwrap();
