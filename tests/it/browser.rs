@@ -277,6 +277,41 @@ async fn vnu_errors(base: &str, pages: &[String]) -> TestResult<Vec<String>> {
         .unwrap_or_default())
 }
 
+/// Validates the URL-set sitemaps against the sitemaps.org schema with xmllint; returns the
+/// complaints. (The schema comes with the npm package `sitemap`; RSS has no official schema
+/// and Atom's is RELAX NG, so feeds are checked for structure in `reader.rs`.)
+async fn sitemap_schema_errors(base: &str) -> TestResult<Vec<String>> {
+    let xsd = js_dir().join("sitemap/schema/sitemap.xsd");
+    if !xsd.exists() {
+        return Err(format!("{} is missing: npm install --prefix target/js sitemap@8", xsd.display()).into());
+    }
+    let dir = TempDir::new("xsd");
+    let mut errors = Vec::new();
+    for name in ["articles-1.xml", "pages.xml"] {
+        let xml = reqwest::get(format!("{base}/sitemaps/{name}")).await?.text().await?;
+        let file = dir.path().join(name);
+        std::fs::write(&file, xml)?;
+        let output = Command::new("xmllint")
+            .args(["--noout", "--schema"])
+            .arg(&xsd)
+            .arg(&file)
+            .output()
+            .map_err(|e| format!("cannot run xmllint (apt-get install libxml2-utils): {e}"))?;
+        if !output.status.success() {
+            errors.push(format!("{name}: {}", String::from_utf8_lossy(&output.stderr)));
+        }
+    }
+    // The check can fail: a sitemap with a bad date is refused.
+    let bad = dir.path().join("bad.xml");
+    std::fs::write(
+        &bad,
+        "<?xml version=\"1.0\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"><url><loc>http://x/</loc><lastmod>yesterday</lastmod></url></urlset>",
+    )?;
+    let refused = Command::new("xmllint").args(["--noout", "--schema"]).arg(&xsd).arg(&bad).output()?;
+    assert!(!refused.status.success(), "xmllint accepted an invalid sitemap: the check is not working");
+    Ok(errors)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reader_walks_the_site_in_chromium_and_every_page_is_accessible_and_valid() {
     if !enabled() {
@@ -298,7 +333,8 @@ async fn a_reader_walks_the_site_in_chromium_and_every_page_is_accessible_and_va
         for page in &pages {
             violations.extend(axe_violations(&client, &axe_source, &format!("{base}{page}")).await?);
         }
-        let invalid = vnu_errors(&base, &pages).await?;
+        let mut invalid = vnu_errors(&base, &pages).await?;
+        invalid.extend(sitemap_schema_errors(&base).await?);
         Ok((violations, invalid))
     }
     .await;
