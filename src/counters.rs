@@ -23,6 +23,10 @@ struct Pending {
     /// Marks this node has seen today, to answer "already liked" without the database.
     seen_marks: HashSet<String>,
     seen_day: i64,
+    /// What a flush is writing right now: still shown until its transaction commits, so a
+    /// page rendered during a flush does not show a count that went back.
+    inflight_reads: HashMap<i64, i64>,
+    inflight_likes: HashMap<i64, i64>,
 }
 
 #[derive(Default, Debug)]
@@ -55,9 +59,12 @@ impl Counters {
     pub fn unflushed(&self, article_id: i64) -> (i64, i64) {
         match self.pending.lock() {
             Ok(pending) => {
-                let reads = pending.reads.iter().filter(|((id, _), _)| *id == article_id).map(|(_, n)| *n).sum();
+                let reads: i64 = pending.reads.iter().filter(|((id, _), _)| *id == article_id).map(|(_, n)| *n).sum();
                 let likes = pending.likes.iter().filter(|(id, _, _)| *id == article_id).count() as i64;
-                (reads, likes)
+                (
+                    reads + pending.inflight_reads.get(&article_id).copied().unwrap_or(0),
+                    likes + pending.inflight_likes.get(&article_id).copied().unwrap_or(0),
+                )
             }
             Err(_) => (0, 0),
         }
@@ -67,13 +74,28 @@ impl Counters {
     /// the map, to be written by the next flush. Returns the number of (article, day) rows.
     pub async fn flush(&self, db: &Db) -> StoreResult<usize> {
         let (reads, likes) = match self.pending.lock() {
-            Ok(mut pending) => (std::mem::take(&mut pending.reads), std::mem::take(&mut pending.likes)),
+            Ok(mut pending) => {
+                let reads = std::mem::take(&mut pending.reads);
+                let likes = std::mem::take(&mut pending.likes);
+                for ((id, _), n) in &reads {
+                    *pending.inflight_reads.entry(*id).or_default() += n;
+                }
+                for (id, _, _) in &likes {
+                    *pending.inflight_likes.entry(*id).or_default() += 1;
+                }
+                (reads, likes)
+            }
             Err(_) => return Ok(0),
         };
         if reads.is_empty() && likes.is_empty() {
             return Ok(0);
         }
-        match write(db, &reads, &likes).await {
+        let written = write(db, &reads, &likes).await;
+        if let Ok(mut pending) = self.pending.lock() {
+            pending.inflight_reads.clear();
+            pending.inflight_likes.clear();
+        }
+        match written {
             Ok(rows) => Ok(rows),
             Err(error) => {
                 // Articles deleted meanwhile would fail forever: keep only the rest.
