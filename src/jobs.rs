@@ -24,6 +24,8 @@ pub enum Job {
     PublishArticle { article_id: i64 },
     /// Make the responsive variants of an uploaded image.
     MakeVariants { media_id: i64 },
+    /// Send one e-mail.
+    SendMail { mail: crate::mail::Mail },
 }
 
 impl Job {
@@ -31,6 +33,7 @@ impl Job {
         match self {
             Job::PublishArticle { .. } => "publish_article",
             Job::MakeVariants { .. } => "make_variants",
+            Job::SendMail { .. } => "send_mail",
         }
     }
 
@@ -38,6 +41,7 @@ impl Job {
         match self {
             Job::PublishArticle { article_id } => Some(format!("publish_article:{article_id}")),
             Job::MakeVariants { media_id } => Some(format!("make_variants:{media_id}")),
+            Job::SendMail { .. } => None,
         }
     }
 }
@@ -56,6 +60,22 @@ pub async fn enqueue(tx: &mut Tx, job: &Job, run_at: i64, max_attempts: u32) -> 
         },
     )
     .await
+}
+
+/// Why a job did not finish.
+#[derive(Debug)]
+pub enum JobError {
+    /// Something failed: retry with backoff, fail for good after the last attempt.
+    Failed(String),
+    /// Not possible yet (no SMTP server configured): try again after this many ms without
+    /// spending an attempt.
+    Postpone(i64, String),
+}
+
+impl<E: std::fmt::Display> From<E> for JobError {
+    fn from(error: E) -> Self {
+        JobError::Failed(error.to_string())
+    }
 }
 
 /// Delay before retry `attempt` (1-based): 2 s, 4 s, 8 s, ... capped at one hour.
@@ -124,7 +144,13 @@ async fn run_claimed(state: &AppState, worker_id: &str, job: ClaimedJob, lease_m
     renewer.abort();
     match result {
         Ok(()) => tracing::debug!(job = job.id, kind = %job.kind, "job done"),
-        Err(error) => {
+        Err(JobError::Postpone(ms, reason)) => {
+            tracing::info!(job = job.id, kind = %job.kind, %reason, "job postponed");
+            if let Err(e) = queue::postpone(state.db(), &job, worker_id, &reason, now_ms() + ms).await {
+                tracing::warn!(job = job.id, error = %e, "cannot postpone the job; its lease will expire");
+            }
+        }
+        Err(JobError::Failed(error)) => {
             let retry_at = now_ms() + backoff_ms(job.attempts);
             tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, %error, "job failed");
             if let Err(e) = queue::fail(state.db(), &job, worker_id, &error, retry_at).await {
@@ -135,13 +161,13 @@ async fn run_claimed(state: &AppState, worker_id: &str, job: ClaimedJob, lease_m
 }
 
 /// Runs one job and marks it done in the same transaction as its effect where it has one.
-async fn execute(state: &AppState, worker_id: &str, job: &ClaimedJob) -> Result<(), String> {
+async fn execute(state: &AppState, worker_id: &str, job: &ClaimedJob) -> Result<(), JobError> {
     let parsed: Job = serde_json::from_str(&job.payload).map_err(|e| format!("unreadable payload: {e}"))?;
     let db = state.db();
     match parsed {
         Job::PublishArticle { article_id } => {
-            let mut tx = db.begin().await.map_err(|e| e.to_string())?;
-            let published = articles::publish_if_due(&mut tx, article_id, now_ms()).await.map_err(|e| e.to_string())?;
+            let mut tx = db.begin().await?;
+            let published = articles::publish_if_due(&mut tx, article_id, now_ms()).await?;
             if published {
                 crate::store::audit::record(
                     &mut tx,
@@ -153,32 +179,48 @@ async fn execute(state: &AppState, worker_id: &str, job: &ClaimedJob) -> Result<
                         detail: serde_json::json!({ "by": "schedule", "job": job.id }),
                     },
                 )
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
             }
-            queue::finish(&mut tx, job.id, worker_id).await.map_err(|e| e.to_string())?;
-            tx.commit().await.map_err(|e| e.to_string())?;
+            queue::finish(&mut tx, job.id, worker_id).await?;
+            tx.commit().await?;
             if published {
                 state.content_changed();
             }
             Ok(())
         }
         Job::MakeVariants { media_id } => {
-            let Some(key) = crate::store::media::key_of(db, media_id).await.map_err(|e| e.to_string())? else {
+            let Some(key) = crate::store::media::key_of(db, media_id).await? else {
                 // The image was deleted since: nothing to do.
-                let mut tx = db.begin().await.map_err(|e| e.to_string())?;
-                queue::finish(&mut tx, job.id, worker_id).await.map_err(|e| e.to_string())?;
-                return tx.commit().await.map_err(|e| e.to_string());
+                let mut tx = db.begin().await?;
+                queue::finish(&mut tx, job.id, worker_id).await?;
+                tx.commit().await?;
+                return Ok(());
             };
             let media_dir = state.config().media_dir();
-            let variants = tokio::task::spawn_blocking(move || crate::media::variants::make(&media_dir, &key))
-                .await
-                .map_err(|e| e.to_string())??;
-            let mut tx = db.begin().await.map_err(|e| e.to_string())?;
-            crate::store::media::set_variants(&mut tx, media_id, &variants).await.map_err(|e| e.to_string())?;
-            queue::finish(&mut tx, job.id, worker_id).await.map_err(|e| e.to_string())?;
-            tx.commit().await.map_err(|e| e.to_string())?;
+            let variants =
+                tokio::task::spawn_blocking(move || crate::media::variants::make(&media_dir, &key)).await??;
+            let mut tx = db.begin().await?;
+            crate::store::media::set_variants(&mut tx, media_id, &variants).await?;
+            queue::finish(&mut tx, job.id, worker_id).await?;
+            tx.commit().await?;
             state.content_changed();
+            Ok(())
+        }
+        Job::SendMail { mail } => {
+            match crate::mail::send(&state.config().mail, &mail).await {
+                Ok(()) => {}
+                Err(crate::mail::MailError::NotConfigured) => {
+                    return Err(JobError::Postpone(10 * 60_000, "mail.smtp_host is not set".into()));
+                }
+                Err(crate::mail::MailError::Invalid(reason)) => {
+                    // Retrying cannot fix a malformed address: record it and give up.
+                    tracing::warn!(job = job.id, %reason, "mail dropped");
+                }
+                Err(error) => return Err(JobError::Failed(error.to_string())),
+            }
+            let mut tx = db.begin().await?;
+            queue::finish(&mut tx, job.id, worker_id).await?;
+            tx.commit().await?;
             Ok(())
         }
     }

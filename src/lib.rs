@@ -22,6 +22,8 @@ pub mod error;
 pub mod i18n;
 /// Durable background jobs: enqueue with the write, claim with a lease, retry with backoff.
 pub mod jobs;
+/// Outgoing e-mail over SMTP, sent by jobs.
+pub mod mail;
 /// Media files on disk, content-addressed.
 pub mod media;
 /// Prometheus metrics.

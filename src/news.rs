@@ -1,5 +1,6 @@
 //! Domain types and rules, free of I/O: languages, roles, statuses, slugs, excerpts.
 
+pub mod diff;
 pub mod excerpt;
 pub mod slug;
 pub mod text;
@@ -146,5 +147,22 @@ impl CommentStatus {
 
     pub fn parse(s: &str) -> Option<CommentStatus> {
         [Self::Pending, Self::Approved, Self::Refused, Self::Spam].into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// A plain check of an e-mail address: one @, something on each side, a dot in the domain,
+/// no spaces. Whether it exists is for the mail server to say.
+pub fn looks_like_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.contains(char::is_whitespace)
+                && !domain.contains('@')
+                && email.len() <= 254
+        }
+        None => false,
     }
 }

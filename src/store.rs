@@ -10,9 +10,11 @@
 //! connection that opens its transactions with `BEGIN IMMEDIATE`; reads use their own pool and,
 //! in WAL mode, never wait for the writer. On PostgreSQL both pools are the same pool.
 
+pub mod account_tokens;
 pub mod articles;
 pub mod audit;
 pub mod comments;
+pub mod desk;
 pub mod dialect;
 pub mod jobs;
 pub mod media;
@@ -20,9 +22,11 @@ pub mod migrate;
 pub mod redirects;
 pub mod search;
 pub mod sections;
+pub mod sessions;
 pub mod settings;
 pub mod stats;
 pub mod tags;
+pub mod throttle;
 pub mod users;
 
 use std::time::Duration;

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod client;
 pub mod layers;
+pub mod newsroom;
 pub mod ops;
 pub mod reader;
 
@@ -89,6 +90,47 @@ route_table! {
     // Articles: their address has no language prefix, the article has a language.
     get "/{section}/{slug}" => reader::article::show_article,
     post "/{section}/{slug}/like" => reader::like::like_article,
+    // Newsroom: accounts
+    get "/redaction/connexion" => newsroom::auth::show_login,
+    post "/redaction/connexion" => newsroom::auth::login,
+    post "/redaction/connexion/code" => newsroom::auth::login_code,
+    post "/redaction/deconnexion" => newsroom::auth::logout,
+    get "/redaction/mot-de-passe-oublie" => newsroom::auth::show_forgot,
+    post "/redaction/mot-de-passe-oublie" => newsroom::auth::forgot,
+    get "/redaction/reinitialiser/{token}" => newsroom::auth::show_reset,
+    post "/redaction/reinitialiser/{token}" => newsroom::auth::reset,
+    get "/redaction/compte" => newsroom::account::show_account,
+    post "/redaction/compte/profil" => newsroom::account::save_profile,
+    post "/redaction/compte/mot-de-passe" => newsroom::account::change_password,
+    post "/redaction/compte/deuxieme-facteur" => newsroom::account::set_second_factor,
+    // Newsroom: writing and publishing
+    get "/redaction" => newsroom::articles::show_dashboard,
+    get "/redaction/articles" => newsroom::articles::list_articles,
+    post "/redaction/articles" => newsroom::editor::create_article,
+    get "/redaction/articles/nouveau" => newsroom::editor::new_article,
+    get "/redaction/articles/{id}" => newsroom::editor::edit_article,
+    post "/redaction/articles/{id}" => newsroom::editor::save_article,
+    post "/redaction/articles/{id}/autosave" => newsroom::editor::autosave_article,
+    post "/redaction/articles/{id}/rectificatifs" => newsroom::editor::add_correction,
+    get "/redaction/articles/{id}/revisions" => newsroom::revisions::list_revisions,
+    get "/redaction/articles/{id}/revisions/{version}" => newsroom::revisions::show_revision,
+    post "/redaction/articles/{id}/revisions/{version}/restaurer" => newsroom::revisions::restore_revision,
+    get "/apercu/{id}" => newsroom::editor::show_preview,
+    // Newsroom: media, front page, sections, settings, team
+    get "/redaction/medias" => newsroom::media::show_library,
+    post "/redaction/medias" => newsroom::media::upload_media,
+    get "/redaction/medias/{id}" => newsroom::media::show_media,
+    post "/redaction/medias/{id}" => newsroom::media::describe_media,
+    get "/redaction/une" => newsroom::front::show_front,
+    post "/redaction/une" => newsroom::front::arrange_front,
+    get "/redaction/rubriques" => newsroom::sections::show_sections,
+    post "/redaction/rubriques" => newsroom::sections::create_section,
+    post "/redaction/rubriques/{id}" => newsroom::sections::update_section,
+    get "/redaction/reglages" => newsroom::settings::show_settings,
+    post "/redaction/reglages" => newsroom::settings::save_settings,
+    get "/redaction/equipe" => newsroom::team::show_team,
+    post "/redaction/equipe" => newsroom::team::invite,
+    post "/redaction/equipe/{id}" => newsroom::team::update_member,
     // For machines
     get "/robots.txt" => reader::sitemaps::show_robots,
     get "/sitemap.xml" => reader::sitemaps::show_sitemap_index,

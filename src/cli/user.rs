@@ -99,7 +99,7 @@ async fn add(db: &Db, email: &str, name: &str, role: &str) -> Result<(), Fatal> 
     let role = Role::parse(role)
         .ok_or_else(|| Fatal::usage(format!("unknown role {role:?}: use admin, editor, journalist or moderator")))?;
     let email = email.trim();
-    if !looks_like_email(email) {
+    if !crate::news::looks_like_email(email) {
         return Err(Fatal::usage(format!("{email:?} is not an e-mail address")));
     }
     if name.trim().is_empty() {
@@ -154,19 +154,4 @@ fn read_piped_password() -> Result<Option<String>, Fatal> {
         .map_err(|e| Fatal::runtime(format!("cannot read the password from standard input: {e}")))?;
     let line = text.lines().next().unwrap_or("").trim_end_matches('\r').to_string();
     Ok(if line.is_empty() { None } else { Some(line) })
-}
-
-/// A plain check: one @, something on each side, a dot in the domain, no spaces.
-pub fn looks_like_email(email: &str) -> bool {
-    match email.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !email.contains(char::is_whitespace)
-                && !domain.contains('@')
-        }
-        None => false,
-    }
 }

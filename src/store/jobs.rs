@@ -133,6 +133,23 @@ pub async fn fail(db: &Db, job: &ClaimedJob, worker: &str, error: &str, retry_at
     Ok(())
 }
 
+/// Puts a job back in the queue for later without spending an attempt.
+pub async fn postpone(db: &Db, job: &ClaimedJob, worker: &str, reason: &str, run_at: i64) -> StoreResult<()> {
+    sqlx::query(
+        "update jobs set status = 'queued', run_at = $3, attempts = attempts - 1, last_error = $4, locked_by = null, \
+             locked_until = null, updated_at = $5 \
+         where id = $1 and locked_by = $2",
+    )
+    .bind(job.id)
+    .bind(worker.to_string())
+    .bind(run_at)
+    .bind(reason.to_string())
+    .bind(now_ms())
+    .execute(db.writer())
+    .await?;
+    Ok(())
+}
+
 /// Counts of jobs by status, for `/metrics` and `gazette check`.
 pub async fn counts(db: &Db) -> StoreResult<Vec<(String, i64)>> {
     let rows = sqlx::query("select status, count(*) as n from jobs group by status order by status")

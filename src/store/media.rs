@@ -94,3 +94,101 @@ pub async fn set_variants(tx: &mut Tx, id: i64, variants: &[crate::media::varian
     }
     Ok(())
 }
+
+/// A media item as the library lists it.
+#[derive(Clone, Debug, Serialize)]
+pub struct MediaItem {
+    pub id: i64,
+    pub storage_key: String,
+    pub original_name: String,
+    pub mime: String,
+    pub width: i64,
+    pub height: i64,
+    pub byte_size: i64,
+    pub caption: String,
+    pub credit: String,
+    pub alt: String,
+    pub uploaded_by: Option<i64>,
+    pub created_at: i64,
+    /// The smallest variant, for thumbnails (the original when there is none).
+    pub thumb_key: String,
+}
+
+macro_rules! media_columns {
+    () => {
+        "id, storage_key, original_name, mime, width, height, byte_size, caption, credit, alt, uploaded_by, created_at, variants"
+    };
+}
+
+fn item_from_row(row: &sqlx::any::AnyRow) -> StoreResult<MediaItem> {
+    let key: String = col(row, "storage_key")?;
+    let variants: Vec<crate::media::variants::Variant> =
+        serde_json::from_str(&col::<String>(row, "variants")?).unwrap_or_default();
+    Ok(MediaItem {
+        id: col(row, "id")?,
+        thumb_key: variants.first().map(|v| v.key.clone()).unwrap_or_else(|| key.clone()),
+        storage_key: key,
+        original_name: col(row, "original_name")?,
+        mime: col(row, "mime")?,
+        width: col(row, "width")?,
+        height: col(row, "height")?,
+        byte_size: col(row, "byte_size")?,
+        caption: col(row, "caption")?,
+        credit: col(row, "credit")?,
+        alt: col(row, "alt")?,
+        uploaded_by: col(row, "uploaded_by")?,
+        created_at: col(row, "created_at")?,
+    })
+}
+
+/// The newest media, or those whose caption, credit, alt text or file name contain `q`.
+pub async fn recent(db: &Db, q: &str, limit: i64, offset: i64) -> StoreResult<Vec<MediaItem>> {
+    let like = format!("%{}%", q.trim().to_lowercase());
+    let rows = sqlx::query(concat!(
+        "select ",
+        media_columns!(),
+        " from media where ($1 = '%%' or lower(caption) like $1 or lower(credit) like $1 or lower(alt) like $1 \
+             or lower(original_name) like $1) order by created_at desc, id desc limit $2 offset $3"
+    ))
+    .bind(like)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter().map(item_from_row).collect()
+}
+
+pub async fn by_id(db: &Db, id: i64) -> StoreResult<Option<MediaItem>> {
+    let row = sqlx::query(concat!("select ", media_columns!(), " from media where id = $1"))
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?;
+    row.as_ref().map(item_from_row).transpose()
+}
+
+pub async fn exists(db: &Db, id: i64) -> StoreResult<bool> {
+    Ok(sqlx::query("select id from media where id = $1").bind(id).fetch_optional(db.reader()).await?.is_some())
+}
+
+/// The articles that show an image: (id, title, status).
+pub async fn usage(db: &Db, id: i64) -> StoreResult<Vec<(i64, String, String)>> {
+    let rows =
+        sqlx::query("select id, title, status from articles where featured_media_id = $1 order by updated_at desc")
+            .bind(id)
+            .fetch_all(db.reader())
+            .await?;
+    rows.iter().map(|r| Ok((col(r, "id")?, col(r, "title")?, col(r, "status")?))).collect()
+}
+
+/// Changes an image's caption, credit and alternative text.
+pub async fn describe(tx: &mut Tx, id: i64, caption: &str, credit: &str, alt: &str) -> StoreResult<bool> {
+    let done = sqlx::query("update media set caption = $2, credit = $3, alt = $4, updated_at = $5 where id = $1")
+        .bind(id)
+        .bind(caption.to_string())
+        .bind(credit.to_string())
+        .bind(alt.to_string())
+        .bind(now_ms())
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}

@@ -28,8 +28,12 @@ macro_rules! migration {
 }
 
 /// Every migration, oldest first. Add new ones at the end; never edit one that has shipped.
-pub const MIGRATIONS: &[Migration] =
-    &[migration!(1, "0001", "initial"), migration!(2, "0002", "reader"), migration!(3, "0003", "media")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001", "initial"),
+    migration!(2, "0002", "reader"),
+    migration!(3, "0003", "media"),
+    migration!(4, "0004", "newsroom"),
+];
 
 /// The schema version this binary writes.
 pub fn latest_version() -> i64 {

@@ -134,3 +134,36 @@ pub async fn by_id(db: &Db, id: i64) -> StoreResult<Option<Section>> {
         .await?;
     row.as_ref().map(from_row).transpose()
 }
+
+/// Changes a section (its id stays, so articles follow).
+pub async fn update(tx: &mut Tx, id: i64, section: &NewSection<'_>) -> StoreResult<()> {
+    sqlx::query(
+        "update sections set slug = $2, parent_id = $3, names = $4, kind = $5, descriptions = $6, updated_at = $7 where id = $1",
+    )
+    .bind(id)
+    .bind(section.slug.to_string())
+    .bind(section.parent_id)
+    .bind(to_json(section.names)?)
+    .bind(section.kind.to_string())
+    .bind(to_json(section.descriptions)?)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Swaps the positions of two sections.
+pub async fn set_position(tx: &mut Tx, id: i64, position: i64, other_position: i64, other: i64) -> StoreResult<()> {
+    let now = now_ms();
+    let (position, other_position) =
+        if position == other_position { (position - 1, other_position) } else { (position, other_position) };
+    for (section, at) in [(id, position), (other, other_position)] {
+        sqlx::query("update sections set position = $2, updated_at = $3 where id = $1")
+            .bind(section)
+            .bind(at)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}

@@ -28,6 +28,26 @@ pub struct SiteSettings {
     pub comment_policy: LocalizedText,
     /// Comments close automatically this many days after publication (articles set to "auto").
     pub comments_auto_close_days: u32,
+    /// A breaking-news banner shown on every page until it expires.
+    pub breaking: Breaking,
+}
+
+/// A breaking-news banner.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default)]
+pub struct Breaking {
+    pub text: String,
+    /// Where the banner leads (an article's address), or nothing.
+    pub url: String,
+    /// Unix ms after which the banner disappears; `None`: no banner.
+    pub until: Option<i64>,
+}
+
+impl Breaking {
+    /// The banner, if it is set and not yet expired at `now`.
+    pub fn active(&self, now: i64) -> Option<&Breaking> {
+        (!self.text.is_empty() && self.until.is_some_and(|u| u > now)).then_some(self)
+    }
 }
 
 /// The publisher's identity in the footer.
@@ -75,6 +95,7 @@ impl Default for SiteSettings {
                  insults and incitement to violence are excluded. Please be respectful and courteous.",
             ),
             comments_auto_close_days: 30,
+            breaking: Breaking::default(),
         }
     }
 }

@@ -37,3 +37,15 @@ pub async fn by_slug(db: &Db, slug: &str) -> StoreResult<Option<Tag>> {
         Some(row) => Ok(Some(Tag { id: col(&row, "id")?, slug: col(&row, "slug")?, name: col(&row, "name")? })),
     }
 }
+
+/// The names of the most used tags, for the editor's suggestions.
+pub async fn popular(db: &Db, limit: i64) -> StoreResult<Vec<String>> {
+    let rows = sqlx::query(
+        "select t.name from tags t left join article_tags at on at.tag_id = t.id \
+         group by t.id, t.name order by count(at.article_id) desc, t.name limit $1",
+    )
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter().map(|r| col(r, "name")).collect()
+}

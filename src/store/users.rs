@@ -28,7 +28,7 @@ macro_rules! user_columns {
     };
 }
 
-fn from_row(row: &AnyRow) -> StoreResult<User> {
+pub(crate) fn from_row(row: &AnyRow) -> StoreResult<User> {
     let role: String = col(row, "role")?;
     Ok(User {
         id: col(row, "id")?,
@@ -158,4 +158,82 @@ pub async fn by_api_token(db: &Db, token_hash: &str) -> StoreResult<Option<User>
                where t.token_hash = $1 and t.revoked_at is null and u.disabled = 0";
     let row = sqlx::query(sql).bind(token_hash.to_string()).fetch_optional(db.reader()).await?;
     row.as_ref().map(from_row).transpose()
+}
+
+/// The second-factor secret of a user, if they turned it on.
+pub async fn totp_secret(db: &Db, id: i64) -> StoreResult<Option<String>> {
+    let row = sqlx::query("select totp_secret from users where id = $1").bind(id).fetch_optional(db.reader()).await?;
+    Ok(row.map(|r| col::<Option<String>>(&r, "totp_secret")).transpose()?.flatten())
+}
+
+pub async fn set_totp_secret(tx: &mut Tx, id: i64, secret: Option<&str>) -> StoreResult<()> {
+    sqlx::query("update users set totp_secret = $2, updated_at = $3 where id = $1")
+        .bind(id)
+        .bind(secret.map(str::to_string))
+        .bind(now_ms())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn record_login(tx: &mut Tx, id: i64) -> StoreResult<()> {
+    let now = now_ms();
+    sqlx::query("update users set last_login_at = $2 where id = $1").bind(id).bind(now).execute(&mut **tx).await?;
+    Ok(())
+}
+
+pub async fn set_password(tx: &mut Tx, id: i64, phc: &str) -> StoreResult<()> {
+    sqlx::query("update users set password_hash = $2, updated_at = $3 where id = $1")
+        .bind(id)
+        .bind(phc.to_string())
+        .bind(now_ms())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_disabled(tx: &mut Tx, id: i64, disabled: bool) -> StoreResult<()> {
+    sqlx::query("update users set disabled = $2, updated_at = $3 where id = $1")
+        .bind(id)
+        .bind(i64::from(disabled))
+        .bind(now_ms())
+        .execute(&mut **tx)
+        .await?;
+    if disabled {
+        sqlx::query("delete from sessions where user_id = $1").bind(id).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+pub async fn set_role(tx: &mut Tx, id: i64, role: Role) -> StoreResult<()> {
+    sqlx::query("update users set role = $2, updated_at = $3 where id = $1")
+        .bind(id)
+        .bind(role.as_str())
+        .bind(now_ms())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_profile(tx: &mut Tx, id: i64, name: &str, bio: &str) -> StoreResult<()> {
+    sqlx::query("update users set name = $2, bio = $3, updated_at = $4 where id = $1")
+        .bind(id)
+        .bind(name.to_string())
+        .bind(bio.to_string())
+        .bind(now_ms())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Staff who can sign articles (for the co-author choices), by name.
+pub async fn writers(db: &Db) -> StoreResult<Vec<User>> {
+    let rows = sqlx::query(concat!(
+        "select ",
+        user_columns!(),
+        " from users where role in ('admin', 'editor', 'journalist') order by disabled, name"
+    ))
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter().map(from_row).collect()
 }

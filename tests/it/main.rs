@@ -11,6 +11,7 @@ mod browser;
 mod cli_errors;
 mod jobs;
 mod lifecycle;
+mod newsroom;
 mod reader;
 mod schema;
 mod site;

@@ -265,6 +265,7 @@ impl TestApp {
     }
 }
 
+#[derive(Debug)]
 pub struct TestResponse {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
@@ -377,4 +378,209 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A small SMTP server for tests: accepts every message and keeps it. Real SMTP over TCP, so
+/// the mailer is exercised as in production.
+#[derive(Clone, Default)]
+pub struct SmtpSink {
+    pub port: u16,
+    pub messages: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl SmtpSink {
+    pub async fn start() -> SmtpSink {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let sink = SmtpSink { port: listener.local_addr().unwrap().port(), messages: Default::default() };
+        let store = sink.messages.clone();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let (read, mut write) = socket.into_split();
+                    let mut lines = BufReader::new(read).lines();
+                    let _ = write.write_all(b"220 sink.test ESMTP\r\n").await;
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        let verb = line.to_ascii_uppercase();
+                        let reply: &[u8] = if verb.starts_with("EHLO") {
+                            b"250-sink.test\r\n250 8BITMIME\r\n"
+                        } else if verb.starts_with("DATA") {
+                            let _ = write.write_all(b"354 go ahead\r\n").await;
+                            let mut message = String::new();
+                            while let Ok(Some(data)) = lines.next_line().await {
+                                if data == "." {
+                                    break;
+                                }
+                                message.push_str(data.strip_prefix('.').unwrap_or(&data));
+                                message.push('\n');
+                            }
+                            store.lock().unwrap().push(message);
+                            b"250 queued\r\n"
+                        } else if verb.starts_with("QUIT") {
+                            let _ = write.write_all(b"221 bye\r\n").await;
+                            break;
+                        } else {
+                            b"250 ok\r\n"
+                        };
+                        let _ = write.write_all(reply).await;
+                    }
+                });
+            }
+        });
+        sink
+    }
+
+    /// The messages received so far, with quoted-printable soft breaks and escapes decoded.
+    pub fn received(&self) -> Vec<String> {
+        self.messages.lock().unwrap().iter().map(|m| decode_quoted_printable(m)).collect()
+    }
+
+    /// Waits until at least `n` messages arrived.
+    pub async fn wait_for(&self, n: usize) -> Vec<String> {
+        for _ in 0..200 {
+            if self.messages.lock().unwrap().len() >= n {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        self.received()
+    }
+}
+
+/// Undoes quoted-printable encoding (and base64 bodies, which lettre may choose).
+pub fn decode_quoted_printable(text: &str) -> String {
+    let joined = text.replace("=\n", "").replace("=\r\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && let Ok(v) = u8::from_str_radix(&joined[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The first `http://…/redaction/reinitialiser/…` link in a mail.
+pub fn account_link(mail: &str) -> String {
+    let start = mail.find("/redaction/reinitialiser/").expect("a reset link in the mail");
+    let end = start + mail[start..].find(|c: char| c.is_whitespace()).unwrap_or(mail.len() - start);
+    mail[start..end].to_string()
+}
+
+/// A logged-in member of staff for router tests: the cookie to send and the CSRF token.
+#[derive(Clone, Debug)]
+pub struct Login {
+    pub cookie: String,
+    pub csrf: String,
+    pub user_id: i64,
+}
+
+impl TestApp {
+    /// Creates an account with a password.
+    pub async fn staff_user(&self, email: &str, role: gazette::news::Role, password: &str) -> i64 {
+        let mut tx = self.db().begin().await.unwrap();
+        let hash = gazette::secrets::hash_password(password).unwrap();
+        let user = gazette::store::users::insert(
+            &mut tx,
+            &gazette::store::users::NewUser {
+                email,
+                name: &format!("Staff {email}"),
+                role,
+                password_hash: Some(hash),
+                bio: "",
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        user.id
+    }
+
+    /// Logs in through the real login form.
+    pub async fn login(&self, email: &str, password: &str) -> Result<Login, TestResponse> {
+        let page = self.get("/redaction/connexion").await;
+        let login_cookie = set_cookie_value(&page, "gz_login").expect("the login page sets its cookie");
+        let csrf = csrf_in(&page.body);
+        let body = format!("csrf={csrf}&email={}&password={}&next=%2Fredaction", urlenc(email), urlenc(password));
+        let response = self
+            .request(
+                Request::post("/redaction/connexion")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header("cookie", format!("gz_login={login_cookie}"))
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        let Some(session) = set_cookie_value(&response, "gz_session").filter(|v| !v.is_empty()) else {
+            return Err(response);
+        };
+        let cookie = format!("gz_session={session}");
+        let desk = self.get_as("/redaction", &cookie).await;
+        let user_id = sqlx::query("select id from users where email = $1")
+            .bind(email.to_lowercase())
+            .fetch_one(self.db().reader())
+            .await
+            .map(|r| sqlx::Row::get::<i64, _>(&r, "id"))
+            .unwrap();
+        Ok(Login { cookie, csrf: csrf_in(&desk.body), user_id })
+    }
+
+    pub async fn get_as(&self, path: &str, cookie: &str) -> TestResponse {
+        self.request(Request::get(path).header("cookie", cookie).body(Body::empty()).unwrap()).await
+    }
+
+    /// Posts a form as a logged-in member of staff, with their CSRF token added.
+    pub async fn post_form(&self, path: &str, login: &Login, fields: &[(&str, &str)]) -> TestResponse {
+        let mut all = vec![("csrf", login.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw_form(path, &login.cookie, &all).await
+    }
+
+    /// Posts a form exactly as given (no token added).
+    pub async fn post_raw_form(&self, path: &str, cookie: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let body: Vec<String> = fields.iter().map(|(k, v)| format!("{}={}", urlenc(k), urlenc(v))).collect();
+        self.request(
+            Request::post(path)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", cookie)
+                .body(Body::from(body.join("&")))
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+/// The value a response sets for a cookie.
+pub fn set_cookie_value(response: &TestResponse, name: &str) -> Option<String> {
+    response
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v[name.len() + 1..].split(';').next().unwrap_or("").to_string())
+}
+
+/// The CSRF token in a page's forms.
+pub fn csrf_in(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    html.find(marker).map(|i| html[i + marker.len()..].split('"').next().unwrap_or("").to_string()).unwrap_or_default()
+}
+
+pub fn urlenc(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -47,6 +47,8 @@ pub struct Chrome {
     pub path: String,
     /// What the search box shows.
     pub q: String,
+    /// The breaking-news banner, while it lasts.
+    pub breaking: Option<crate::store::settings::Breaking>,
 }
 
 impl Chrome {
@@ -84,6 +86,7 @@ impl Chrome {
             base_url: state.config().base_url(),
             path: String::new(),
             q: String::new(),
+            breaking: site.breaking.active(crate::store::now_ms()).cloned(),
         };
         chrome.set_path(state, "/");
         chrome
