@@ -350,3 +350,135 @@ async fn a_reader_walks_the_site_in_chromium_and_every_page_is_accessible_and_va
         assert!(artifacts().join(format!("{name}.png")).exists(), "screenshot {name}");
     }
 }
+
+/// Creates an account with a password through the real command line.
+fn add_user(dir: &Path, email: &str, role: &str, password: &str) {
+    use std::io::Write as _;
+    let mut child = Command::new(crate::support::gazette_bin())
+        .current_dir(dir)
+        .args(["user", "add", "--email", email, "--name", &format!("{role} {email}"), "--role", role])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("gazette user add");
+    child.stdin.take().expect("stdin").write_all(format!("{password}\n").as_bytes()).expect("password");
+    let output = child.wait_with_output().expect("user add");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+async fn log_in(client: &Client, base: &str, email: &str, password: &str) -> TestResult {
+    client.goto(&format!("{base}/redaction/connexion")).await?;
+    client.find(Locator::Css("#email")).await?.send_keys(email).await?;
+    client.find(Locator::Css("#password")).await?.send_keys(password).await?;
+    client.find(Locator::Css("form button[type=submit]")).await?.click().await?;
+    wait_for_path(client, "/redaction").await
+}
+
+async fn log_out(client: &Client) -> TestResult {
+    client.find(Locator::Css("form.logout button")).await?.click().await?;
+    wait_for_path(client, "/redaction/connexion").await
+}
+
+/// A journalist writes an article with an image and submits it; an editor schedules it a
+/// minute ahead; it appears on the front page, in the section feed and in search on time.
+async fn newsroom_walk(client: &Client, base: &str, dir: &Path) -> TestResult {
+    log_in(client, base, "journaliste@example.ma", "mot de passe du journaliste").await?;
+    // The image first, through the media library.
+    let picture = dir.join("port.png");
+    std::fs::write(&picture, gazette::demo::picture::png(1000, 600, [30, 100, 160], 9))?;
+    client.goto(&format!("{base}/redaction/medias")).await?;
+    client.find(Locator::Css("#caption")).await?.send_keys("Les quais au lever du jour").await?;
+    client.find(Locator::Css("#credit")).await?.send_keys("Photo Gazette").await?;
+    client.find(Locator::Css("#alt")).await?.send_keys("Des grues sur les quais").await?;
+    client.find(Locator::Css("#file")).await?.send_keys(&picture.display().to_string()).await?;
+    client.find(Locator::Css(".upload button[type=submit]")).await?.click().await?;
+    let media_url = client.current_url().await?;
+    let media_id: String = media_url.path().rsplit('/').next().unwrap_or("").to_string();
+    assert!(media_id.parse::<i64>().is_ok(), "uploaded: {media_url}");
+
+    client.goto(&format!("{base}/redaction/articles/nouveau")).await?;
+    client.find(Locator::Css("#title")).await?.send_keys("Les quais de Casablanca changent de visage").await?;
+    client.find(Locator::Css("#lead")).await?.send_keys("Un chantier de trois ans s'achève sur le port.").await?;
+    client
+        .find(Locator::Css("#body"))
+        .await?
+        .send_keys("Les **grues** ont quitté les quais.\n\nLes promeneurs reviennent.")
+        .await?;
+    client.find(Locator::Css("#section option[value]:not([value=''])")).await?;
+    client.execute(
+        "document.getElementById('section').value = Array.from(document.querySelectorAll('#section option')).find(o => o.textContent.trim() === 'Économie').value;\
+         document.getElementById('featured').value = arguments[0];",
+        vec![serde_json::json!(media_id)],
+    )
+    .await?;
+    screenshot(client, "editor", 1280).await?;
+    screenshot(client, "editor", 390).await?;
+    client.set_window_size(1280, 900).await?;
+    client.find(Locator::Css("button[value=submit]")).await?.click().await?;
+    wait_for_path(client, "?ok=submitted").await?;
+    let article_url = client.current_url().await?;
+    let id = article_url.path().rsplit('/').next().unwrap_or("").to_string();
+    log_out(client).await?;
+
+    log_in(client, base, "editrice@example.ma", "mot de passe de l'éditrice").await?;
+    client.goto(&format!("{base}/redaction")).await?;
+    client.find(Locator::Css(&format!("a[href='/redaction/articles/{id}']"))).await?.click().await?;
+    // One minute ahead, in the site's time zone (the form's minute precision).
+    let when = chrono::Utc::now().with_timezone(&chrono_tz::Africa::Casablanca) + chrono::Duration::minutes(1);
+    let due = when.format("%Y-%m-%dT%H:%M").to_string();
+    client.execute("document.getElementById('publish_at').value = arguments[0];", vec![serde_json::json!(due)]).await?;
+    client.find(Locator::Css("button[value=schedule]")).await?.click().await?;
+    wait_for_path(client, "?ok=scheduled").await?;
+    let status = client.find(Locator::Css("h1 .status")).await?.text().await?;
+    assert_eq!(status, "Programmé");
+    assert!(
+        !reqwest::get(format!("{base}/")).await?.text().await?.contains("Les quais de Casablanca"),
+        "not before its time"
+    );
+
+    // Wait for the time to come (at most a minute and a few seconds).
+    let deadline = Instant::now() + Duration::from_secs(95);
+    loop {
+        let front = reqwest::get(format!("{base}/")).await?.text().await?;
+        if front.contains("Les quais de Casablanca changent de visage") {
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err("the scheduled article did not appear on the front page".into());
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    let feed = reqwest::get(format!("{base}/feeds/rubrique/economie/rss.xml")).await?.text().await?;
+    assert!(feed.contains("Les quais de Casablanca changent de visage"), "in the section feed");
+    let search = reqwest::get(format!("{base}/recherche?q=quais+casablanca")).await?.text().await?;
+    assert!(search.contains("class=\"hit\""), "in search");
+    let page =
+        reqwest::get(format!("{base}/economie/les-quais-de-casablanca-changent-de-visage")).await?.text().await?;
+    assert!(
+        page.contains("Les quais au lever du jour") && page.contains("Photo Gazette"),
+        "with its image's caption and credit"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journalist_and_an_editor_publish_an_article_in_chromium() {
+    if !enabled() {
+        return;
+    }
+    let dir = TempDir::new("browser-newsroom");
+    add_user(dir.path(), "journaliste@example.ma", "journalist", "mot de passe du journaliste");
+    add_user(dir.path(), "editrice@example.ma", "editor", "mot de passe de l'éditrice");
+    let server = Server::start(dir.path(), "", &["--demo"]).await;
+    let base = server.url("");
+    let driver = start_driver().await.expect("chromedriver");
+    let client = connect(&driver).await.expect("a Chromium session");
+    let outcome = newsroom_walk(&client, &base, dir.path()).await;
+    let _ = client.close().await;
+    drop(driver);
+    outcome.expect("the newsroom walk");
+    for name in ["editor-390", "editor-1280"] {
+        assert!(artifacts().join(format!("{name}.png")).exists(), "screenshot {name}");
+    }
+}

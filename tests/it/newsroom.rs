@@ -902,3 +902,50 @@ async fn reset_and_invitation_links_by_mail() {
     }
     app.cleanup().await;
 }
+
+async fn autosave_keeps_drafts_as_revisions(app: TestApp) {
+    app.with_demo().await;
+    let journalist = staff(&app, Role::Journalist).await;
+    let economy: i64 = sqlx::query("select id from sections where slug = 'economie'")
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap()
+        .get("id");
+    let created =
+        post_article(&app, "/redaction/articles", &journalist, &article_form("Brouillon autosauvé", economy, &[]))
+            .await;
+    let id = id_from_location(&created);
+    let saved = post_article(
+        &app,
+        &format!("/redaction/articles/{id}/autosave"),
+        &journalist,
+        &article_form(
+            "Brouillon autosauvé",
+            economy,
+            &[("version", "1".into()), ("body_markdown", "Texte en cours".into())],
+        ),
+    )
+    .await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert_eq!(saved.json()["version"], 2);
+    let stale = post_article(
+        &app,
+        &format!("/redaction/articles/{id}/autosave"),
+        &journalist,
+        &article_form("Brouillon autosauvé", economy, &[("version", "1".into())]),
+    )
+    .await;
+    assert_eq!(stale.status, 409, "a stale autosave never overwrites");
+    let body: String = sqlx::query("select body_markdown from articles where id = $1")
+        .bind(id)
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap()
+        .get("body_markdown");
+    assert_eq!(body, "Texte en cours");
+    let forged =
+        app.post_raw_form(&format!("/redaction/articles/{id}/autosave"), &journalist.cookie, &[("title", "x")]).await;
+    assert_eq!(forged.status, 403, "no CSRF token, no save");
+}
+
+on_both_engines!(autosave_keeps_drafts_as_revisions);
