@@ -28,6 +28,8 @@ struct Inner {
     /// Key for hashes that must not be reversible without the database (addresses, likes).
     secret: Vec<u8>,
     site: RwLock<Arc<SiteSettings>>,
+    /// The moderation lists, compiled for matching; reloaded when admins edit them.
+    moderation: RwLock<Arc<crate::news::moderation::CompiledLists>>,
     /// Bumped by every change readers can see; the page cache keys on it.
     content_version: AtomicU64,
 }
@@ -43,7 +45,9 @@ impl AppState {
         let templates = Templates::new(theme_dir, catalog.clone(), assets.clone());
         let secret = instance_secret(&db).await?;
         let site = settings::site(&db).await?;
+        let lists = crate::store::moderation::lists(&db).await?;
         Ok(AppState(Arc::new(Inner {
+            moderation: RwLock::new(Arc::new(crate::news::moderation::CompiledLists::compile(&lists))),
             config,
             db,
             templates,
@@ -101,6 +105,24 @@ impl AppState {
             Ok(site) => site.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
+    }
+
+    /// The moderation lists in force.
+    pub fn moderation_lists(&self) -> Arc<crate::news::moderation::CompiledLists> {
+        match self.0.moderation.read() {
+            Ok(lists) => lists.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Recompiles the moderation lists after admins changed them.
+    pub async fn reload_moderation(&self) -> StoreResult<()> {
+        let lists = crate::store::moderation::lists(&self.0.db).await?;
+        let compiled = Arc::new(crate::news::moderation::CompiledLists::compile(&lists));
+        if let Ok(mut current) = self.0.moderation.write() {
+            *current = compiled;
+        }
+        Ok(())
     }
 
     /// Reloads the settings after a change.

@@ -14,7 +14,7 @@ use tokio::sync::watch;
 
 use crate::app::AppState;
 use crate::store::jobs::{self as queue, ClaimedJob, NewJob};
-use crate::store::{StoreError, StoreResult, Tx, articles, now_ms};
+use crate::store::{StoreError, StoreResult, Tx, articles, comments, now_ms};
 
 /// Every kind of job, with its payload.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -26,6 +26,10 @@ pub enum Job {
     MakeVariants { media_id: i64 },
     /// Send one e-mail.
     SendMail { mail: crate::mail::Mail },
+    /// Tell an article's subscribers about comments approved since their last mail.
+    NotifySubscribers { article_id: i64 },
+    /// Tell moderators how many comments wait.
+    ModeratorDigest,
 }
 
 impl Job {
@@ -34,6 +38,8 @@ impl Job {
             Job::PublishArticle { .. } => "publish_article",
             Job::MakeVariants { .. } => "make_variants",
             Job::SendMail { .. } => "send_mail",
+            Job::NotifySubscribers { .. } => "notify_subscribers",
+            Job::ModeratorDigest => "moderator_digest",
         }
     }
 
@@ -42,6 +48,9 @@ impl Job {
             Job::PublishArticle { article_id } => Some(format!("publish_article:{article_id}")),
             Job::MakeVariants { media_id } => Some(format!("make_variants:{media_id}")),
             Job::SendMail { .. } => None,
+            // Approvals close together share one batch.
+            Job::NotifySubscribers { article_id } => Some(format!("notify_subscribers:{article_id}")),
+            Job::ModeratorDigest => Some("moderator_digest".into()),
         }
     }
 }
@@ -204,6 +213,56 @@ async fn execute(state: &AppState, worker_id: &str, job: &ClaimedJob) -> Result<
             queue::finish(&mut tx, job.id, worker_id).await?;
             tx.commit().await?;
             state.content_changed();
+            Ok(())
+        }
+        Job::NotifySubscribers { article_id } => {
+            let Some(article) = articles::by_id(db, article_id).await? else {
+                let mut tx = db.begin().await?;
+                queue::finish(&mut tx, job.id, worker_id).await?;
+                tx.commit().await?;
+                return Ok(());
+            };
+            let lang = article.card.language;
+            let mut tx = db.begin().await?;
+            for subscription in comments::subscribers(db, article_id).await? {
+                let since = subscription.last_notified_at.unwrap_or(subscription.created_at);
+                let fresh: Vec<(String, String)> = comments::approved_since(db, article_id, since)
+                    .await?
+                    .into_iter()
+                    .filter(|(_, _, email, _)| *email != subscription.email)
+                    .map(|(_, name, _, body)| (name, body))
+                    .collect();
+                if fresh.is_empty() {
+                    continue;
+                }
+                // One mail job per subscriber, queued with the mark: each mail goes out once
+                // even if this job is run again.
+                let mail = crate::notify::new_comments(state, &article, &subscription, fresh, lang)
+                    .map_err(|e| format!("{e:?}"))?;
+                enqueue(&mut tx, &Job::SendMail { mail }, now_ms(), state.config().jobs.max_attempts).await?;
+                comments::mark_notified(&mut tx, subscription.id, now_ms()).await?;
+            }
+            queue::finish(&mut tx, job.id, worker_id).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        Job::ModeratorDigest => {
+            let site = state.site();
+            let pending = comments::count_by_status(db, crate::news::CommentStatus::Pending).await?;
+            let mut tx = db.begin().await?;
+            if site.comments.moderator_digest != "off" && pending > 0 {
+                for (email, _) in comments::moderators(db).await? {
+                    let mail = crate::notify::digest(state, &email, pending, site.default_language)
+                        .map_err(|e| format!("{e:?}"))?;
+                    enqueue(&mut tx, &Job::SendMail { mail }, now_ms(), state.config().jobs.max_attempts).await?;
+                }
+            }
+            queue::finish(&mut tx, job.id, worker_id).await?;
+            if site.comments.moderator_digest == "hourly" {
+                // The next digest, an hour from now (the dedupe key keeps one in the queue).
+                enqueue(&mut tx, &Job::ModeratorDigest, now_ms() + 3_600_000, state.config().jobs.max_attempts).await?;
+            }
+            tx.commit().await?;
             Ok(())
         }
         Job::SendMail { mail } => {

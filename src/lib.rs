@@ -30,6 +30,8 @@ pub mod media;
 pub mod metrics;
 /// Domain types and pure rules: languages, roles, statuses, slugs, excerpts.
 pub mod news;
+/// The mails about comments: confirmation, notifications, refusals, erasure, digest.
+pub mod notify;
 /// Templates, dates per language, Markdown and sanitizing, static assets.
 pub mod render;
 /// Passwords, tokens, keyed hashes.

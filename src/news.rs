@@ -2,6 +2,7 @@
 
 pub mod diff;
 pub mod excerpt;
+pub mod moderation;
 pub mod slug;
 pub mod text;
 

@@ -19,6 +19,7 @@ pub mod dialect;
 pub mod jobs;
 pub mod media;
 pub mod migrate;
+pub mod moderation;
 pub mod redirects;
 pub mod search;
 pub mod sections;

@@ -90,6 +90,16 @@ route_table! {
     // Articles: their address has no language prefix, the article has a language.
     get "/{section}/{slug}" => reader::article::show_article,
     post "/{section}/{slug}/like" => reader::like::like_article,
+    post "/{section}/{slug}/commentaires" => reader::comments::post_comment,
+    // Comment subscriptions and readers' rights: links in mails show a page, its button acts.
+    get "/commentaires/confirmer/{token}" => reader::comments::show_confirm,
+    post "/commentaires/confirmer/{token}" => reader::comments::confirm,
+    get "/commentaires/desabonner/{token}" => reader::comments::show_unsubscribe,
+    post "/commentaires/desabonner/{token}" => reader::comments::unsubscribe,
+    get "/commentaires/effacer" => reader::comments::show_erasure,
+    post "/commentaires/effacer" => reader::comments::request_erasure,
+    get "/commentaires/effacement/{token}" => reader::comments::show_erasure_confirm,
+    post "/commentaires/effacement/{token}" => reader::comments::confirm_erasure,
     // Newsroom: accounts
     get "/redaction/connexion" => newsroom::auth::show_login,
     post "/redaction/connexion" => newsroom::auth::login,
@@ -116,6 +126,11 @@ route_table! {
     get "/redaction/articles/{id}/revisions/{version}" => newsroom::revisions::show_revision,
     post "/redaction/articles/{id}/revisions/{version}/restaurer" => newsroom::revisions::restore_revision,
     get "/apercu/{id}" => newsroom::editor::show_preview,
+    // Newsroom: moderation
+    get "/redaction/commentaires" => newsroom::moderation::show_queue,
+    post "/redaction/commentaires" => newsroom::moderation::decide,
+    get "/redaction/commentaires/listes" => newsroom::moderation::show_lists,
+    post "/redaction/commentaires/listes" => newsroom::moderation::save_lists,
     // Newsroom: media, front page, sections, settings, team
     get "/redaction/medias" => newsroom::media::show_library,
     post "/redaction/medias" => newsroom::media::upload_media,

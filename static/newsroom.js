@@ -43,3 +43,37 @@
       .then(function () { busy = false; });
   }, 20000);
 })();
+
+// Keyboard shortcuts in the moderation queue: j / k next / previous comment, a approve,
+// r refuse (with the reason chosen), s spam, x select for a bulk action.
+(function () {
+  "use strict";
+  var queue = document.getElementById("queue");
+  if (!queue) return;
+  var items = Array.prototype.slice.call(queue.querySelectorAll(".queue-item"));
+  if (!items.length) return;
+  var current = 0;
+  function focus(i) {
+    current = Math.max(0, Math.min(items.length - 1, i));
+    items[current].focus();
+    items[current].scrollIntoView({ block: "nearest" });
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    var tag = (e.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select") return;
+    var item = items[current];
+    var click = function (selector) { var b = item.querySelector(selector); if (b) b.click(); };
+    switch (e.key) {
+      case "j": focus(current + 1); break;
+      case "k": focus(current - 1); break;
+      case "a": click(".act-approve"); break;
+      case "r": click(".act-refuse"); break;
+      case "s": click(".act-spam"); break;
+      case "x": var box = item.querySelector(".pick"); if (box) box.checked = !box.checked; break;
+      default: return;
+    }
+    e.preventDefault();
+  });
+  focus(0);
+})();

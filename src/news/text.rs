@@ -17,27 +17,33 @@ use crate::news::Lang;
 /// French elisions that carry no meaning alone ("l'", "d'", "qu'").
 const ELIDED: [&str; 9] = ["l", "d", "j", "m", "n", "s", "t", "c", "qu"];
 
-/// Splits text into normalized words (not yet stemmed).
+/// Splits text into normalized words (not yet stemmed), without French elisions.
 pub fn words(text: &str) -> Vec<String> {
+    all_words(text).into_iter().filter(|w| !is_elision(w)).collect()
+}
+
+/// Like `words`, keeping one-letter words such as elisions (the moderation joins words
+/// spelled out letter by letter before dropping them).
+pub fn all_words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
     for ch in text.chars() {
         if is_mark(ch) || push_normalized(ch, &mut current) {
             continue;
         }
-        flush(&mut current, &mut out);
+        if !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
     }
-    flush(&mut current, &mut out);
+    if !current.is_empty() {
+        out.push(current);
+    }
     out
 }
 
-fn flush(current: &mut String, out: &mut Vec<String>) {
-    if !current.is_empty() {
-        let word = std::mem::take(current);
-        if !ELIDED.contains(&word.as_str()) {
-            out.push(word);
-        }
-    }
+/// "l", "d", "qu", ...: French elisions that carry no meaning alone.
+pub fn is_elision(word: &str) -> bool {
+    ELIDED.contains(&word)
 }
 
 /// Marks that vanish inside a word: Arabic tashkeel, superscript alef, tatweel.

@@ -96,3 +96,401 @@ pub async fn count_by_status(db: &Db, status: CommentStatus) -> StoreResult<i64>
         .await?;
     col(&row, "n")
 }
+
+/// A comment as the moderation queue shows it (with the e-mail: moderators need it for
+/// legal requests and bans, and it never leaves the newsroom).
+#[derive(Clone, Debug, Serialize)]
+pub struct QueueItem {
+    pub id: i64,
+    pub article_id: i64,
+    pub article_title: String,
+    pub article_path: String,
+    pub parent_id: Option<i64>,
+    pub author_name: String,
+    pub author_email: String,
+    pub author_website: String,
+    pub body: String,
+    pub language: String,
+    pub status: String,
+    pub refusal_reason: Option<String>,
+    pub screening: String,
+    pub created_at: i64,
+    pub decided_at: Option<i64>,
+    pub decided_by_name: Option<String>,
+}
+
+/// What the queue lists.
+#[derive(Clone, Debug, Default)]
+pub struct QueueFilter {
+    pub status: Option<CommentStatus>,
+    /// A refusal reason, or a category the screening flagged.
+    pub reason: String,
+    pub article_id: Option<i64>,
+    pub language: String,
+}
+
+pub async fn queue(db: &Db, filter: &QueueFilter, limit: i64, offset: i64) -> StoreResult<Vec<QueueItem>> {
+    let reason_like = if filter.reason.is_empty() { String::new() } else { format!("%\"{}\"%", filter.reason) };
+    let rows = sqlx::query(
+        "select c.id, c.article_id, a.title as article_title, s.slug as section_slug, a.slug as article_slug, c.parent_id, \
+             c.author_name, c.author_email, c.author_website, c.body, c.language, c.status, c.refusal_reason, c.screening, \
+             c.created_at, c.decided_at, u.name as decided_by_name \
+         from comments c join articles a on a.id = c.article_id join sections s on s.id = a.section_id \
+         left join users u on u.id = c.decided_by \
+         where c.deleted_at is null and ($1 = '' or c.status = $1) and ($2 = '' or c.refusal_reason = $5 or c.screening like $2) \
+           and ($3 = 0 or c.article_id = $3) and ($4 = '' or c.language = $4) \
+         order by case when c.status = 'pending' then c.created_at else -c.created_at end, c.id limit $6 offset $7",
+    )
+    .bind(filter.status.map(CommentStatus::as_str).unwrap_or(""))
+    .bind(reason_like)
+    .bind(filter.article_id.unwrap_or(0))
+    .bind(filter.language.clone())
+    .bind(filter.reason.clone())
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(QueueItem {
+                id: col(row, "id")?,
+                article_id: col(row, "article_id")?,
+                article_title: col(row, "article_title")?,
+                article_path: format!(
+                    "/{}/{}",
+                    col::<String>(row, "section_slug")?,
+                    col::<String>(row, "article_slug")?
+                ),
+                parent_id: col(row, "parent_id")?,
+                author_name: col(row, "author_name")?,
+                author_email: col(row, "author_email")?,
+                author_website: col(row, "author_website")?,
+                body: col(row, "body")?,
+                language: col(row, "language")?,
+                status: col(row, "status")?,
+                refusal_reason: col(row, "refusal_reason")?,
+                screening: col(row, "screening")?,
+                created_at: col(row, "created_at")?,
+                decided_at: col(row, "decided_at")?,
+                decided_by_name: col(row, "decided_by_name")?,
+            })
+        })
+        .collect()
+}
+
+/// A moderator's decision. Returns the comment's article and earlier status, or `None`
+/// when there is no such comment.
+pub async fn decide(
+    tx: &mut Tx,
+    id: i64,
+    status: CommentStatus,
+    reason: Option<&str>,
+    user_id: i64,
+) -> StoreResult<Option<(i64, String)>> {
+    let before = sqlx::query("select article_id, status from comments where id = $1 and deleted_at is null")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(before) = before else { return Ok(None) };
+    let now = now_ms();
+    sqlx::query(
+        "update comments set status = $2, refusal_reason = $3, decided_at = $4, decided_by = $5, updated_at = $4 where id = $1",
+    )
+    .bind(id)
+    .bind(status.as_str())
+    .bind(reason.map(str::to_string))
+    .bind(now)
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(Some((col(&before, "article_id")?, col(&before, "status")?)))
+}
+
+/// A comment's author e-mail, language and article, for mails about it.
+pub async fn author_of(db: &Db, id: i64) -> StoreResult<Option<(String, String, i64, String)>> {
+    let row = sqlx::query("select author_email, author_name, article_id, language from comments where id = $1")
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?;
+    row.map(|r| Ok((col(&r, "author_email")?, col(&r, "author_name")?, col(&r, "article_id")?, col(&r, "language")?)))
+        .transpose()
+}
+
+/// Comments posted since `since` from an address hash, and from an e-mail (rate limits that
+/// hold across nodes, since they count what the database has).
+pub async fn recent_counts(db: &Db, ip_hash: &str, email: &str, since: i64) -> StoreResult<(i64, i64)> {
+    let row = sqlx::query(
+        "select (select count(*) from comments where ip_hash = $1 and created_at >= $3) as by_address, \
+                (select count(*) from comments where author_email = $2 and created_at >= $3) as by_email",
+    )
+    .bind(ip_hash.to_string())
+    .bind(email.to_string())
+    .bind(since)
+    .fetch_one(db.reader())
+    .await?;
+    Ok((col(&row, "by_address")?, col(&row, "by_email")?))
+}
+
+/// True when the same text was posted since `since` (copy-paste floods).
+pub async fn same_text_since(db: &Db, body: &str, since: i64) -> StoreResult<bool> {
+    let row = sqlx::query("select count(*) as n from comments where created_at >= $2 and body = $1")
+        .bind(body.to_string())
+        .bind(since)
+        .fetch_one(db.reader())
+        .await?;
+    Ok(col::<i64>(&row, "n")? > 0)
+}
+
+/// True when this e-mail already has an approved comment (trust) and it was not withdrawn.
+pub async fn is_trusted(db: &Db, email: &str, email_hash: &str) -> StoreResult<bool> {
+    let row = sqlx::query(
+        "select (select count(*) from comments where author_email = $1 and status = 'approved' and deleted_at is null) as approved, \
+                (select count(*) from comment_bans where kind = 'distrust' and value_hash = $2) as withdrawn",
+    )
+    .bind(email.to_string())
+    .bind(email_hash.to_string())
+    .fetch_one(db.reader())
+    .await?;
+    Ok(col::<i64>(&row, "approved")? > 0 && col::<i64>(&row, "withdrawn")? == 0)
+}
+
+/// True when an e-mail or address hash is banned now.
+pub async fn is_banned(db: &Db, email_hash: &str, address_hash: &str, now: i64) -> StoreResult<bool> {
+    let row = sqlx::query(
+        "select count(*) as n from comment_bans where ((kind = 'email' and value_hash = $1) or (kind = 'address' and value_hash = $2)) \
+         and (until is null or until > $3)",
+    )
+    .bind(email_hash.to_string())
+    .bind(address_hash.to_string())
+    .bind(now)
+    .fetch_one(db.reader())
+    .await?;
+    Ok(col::<i64>(&row, "n")? > 0)
+}
+
+/// Bans an e-mail or address hash until a time, or withdraws a commenter's trust.
+pub async fn ban(
+    tx: &mut Tx,
+    kind: &str,
+    value_hash: &str,
+    until: Option<i64>,
+    reason: &str,
+    by: i64,
+) -> StoreResult<()> {
+    let now = now_ms();
+    sqlx::query(
+        "insert into comment_bans (kind, value_hash, until, reason, created_by, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(kind.to_string())
+    .bind(value_hash.to_string())
+    .bind(until)
+    .bind(reason.to_string())
+    .bind(by)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A comment the thread may reply to: approved, of this article, and its top-level comment.
+pub async fn reply_target(db: &Db, article_id: i64, parent_id: i64) -> StoreResult<Option<i64>> {
+    let row =
+        sqlx::query("select id, parent_id from comments where id = $1 and article_id = $2 and status = 'approved'")
+            .bind(parent_id)
+            .bind(article_id)
+            .fetch_optional(db.reader())
+            .await?;
+    // Threads are two levels deep: a reply to a reply hangs on the same top comment.
+    row.map(|r| col::<Option<i64>>(&r, "parent_id").map(|p| p.unwrap_or(parent_id))).transpose()
+}
+
+/// Approved comments of an article after `since`, for notifications.
+pub async fn approved_since(db: &Db, article_id: i64, since: i64) -> StoreResult<Vec<(i64, String, String, String)>> {
+    let rows = sqlx::query(
+        "select id, author_name, author_email, body from comments where article_id = $1 and status = 'approved' \
+         and deleted_at is null and decided_at > $2 order by decided_at, id",
+    )
+    .bind(article_id)
+    .bind(since)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter().map(|r| Ok((col(r, "id")?, col(r, "author_name")?, col(r, "author_email")?, col(r, "body")?))).collect()
+}
+
+/// A subscription to an article's new comments.
+#[derive(Clone, Debug)]
+pub struct Subscription {
+    pub id: i64,
+    pub article_id: i64,
+    pub email: String,
+    pub confirmed: bool,
+    pub confirm_token: String,
+    pub unsubscribe_token: String,
+    pub last_notified_at: Option<i64>,
+    pub created_at: i64,
+}
+
+fn subscription_from(row: &sqlx::any::AnyRow) -> StoreResult<Subscription> {
+    Ok(Subscription {
+        id: col(row, "id")?,
+        article_id: col(row, "article_id")?,
+        email: col(row, "email")?,
+        confirmed: col::<i64>(row, "confirmed")? != 0,
+        confirm_token: col(row, "confirm_token")?,
+        unsubscribe_token: col(row, "unsubscribe_token")?,
+        last_notified_at: col(row, "last_notified_at")?,
+        created_at: col(row, "created_at")?,
+    })
+}
+
+macro_rules! subscription_columns {
+    () => {
+        "id, article_id, email, confirmed, confirm_token, unsubscribe_token, last_notified_at, created_at"
+    };
+}
+
+/// Subscribes an e-mail to an article, unconfirmed; returns the subscription unless it was
+/// already confirmed (then no new confirmation mail is due).
+pub async fn subscribe(tx: &mut Tx, article_id: i64, email: &str) -> StoreResult<Option<Subscription>> {
+    let now = now_ms();
+    let existing = sqlx::query(concat!(
+        "select ",
+        subscription_columns!(),
+        " from comment_subscriptions where article_id = $1 and email = $2"
+    ))
+    .bind(article_id)
+    .bind(email.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(row) = existing {
+        let sub = subscription_from(&row)?;
+        return Ok((!sub.confirmed).then_some(sub));
+    }
+    let row = sqlx::query(concat!(
+        "insert into comment_subscriptions (article_id, email, confirmed, confirm_token, unsubscribe_token, created_at, updated_at) \
+         values ($1, $2, 0, $3, $4, $5, $5) returning ",
+        subscription_columns!()
+    ))
+    .bind(article_id)
+    .bind(email.to_string())
+    .bind(crate::secrets::random_token(20))
+    .bind(crate::secrets::random_token(20))
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(Some(subscription_from(&row)?))
+}
+
+pub async fn subscription_by_token(db: &Db, token: &str) -> StoreResult<Option<Subscription>> {
+    let row = sqlx::query(concat!(
+        "select ",
+        subscription_columns!(),
+        " from comment_subscriptions where confirm_token = $1 or unsubscribe_token = $1"
+    ))
+    .bind(token.to_string())
+    .fetch_optional(db.reader())
+    .await?;
+    row.as_ref().map(subscription_from).transpose()
+}
+
+/// Confirms a subscription from its confirmation token; notifications start from now.
+pub async fn confirm_subscription(tx: &mut Tx, token: &str) -> StoreResult<bool> {
+    let now = now_ms();
+    let done = sqlx::query(
+        "update comment_subscriptions set confirmed = 1, confirmed_at = $2, last_notified_at = $2, updated_at = $2 \
+         where confirm_token = $1 and confirmed = 0",
+    )
+    .bind(token.to_string())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Ends a subscription from its unsubscribe token.
+pub async fn unsubscribe(tx: &mut Tx, token: &str) -> StoreResult<bool> {
+    let done = sqlx::query("delete from comment_subscriptions where unsubscribe_token = $1")
+        .bind(token.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Confirmed subscriptions of an article.
+pub async fn subscribers(db: &Db, article_id: i64) -> StoreResult<Vec<Subscription>> {
+    let rows = sqlx::query(concat!(
+        "select ",
+        subscription_columns!(),
+        " from comment_subscriptions where article_id = $1 and confirmed = 1 order by id"
+    ))
+    .bind(article_id)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter().map(subscription_from).collect()
+}
+
+pub async fn mark_notified(tx: &mut Tx, subscription_id: i64, at: i64) -> StoreResult<()> {
+    sqlx::query("update comment_subscriptions set last_notified_at = $2, updated_at = $2 where id = $1")
+        .bind(subscription_id)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Starts a request to erase everything an e-mail wrote; returns the confirmation token.
+pub async fn request_erasure(tx: &mut Tx, email: &str, ttl_ms: i64) -> StoreResult<String> {
+    let now = now_ms();
+    let token = crate::secrets::random_token(24);
+    sqlx::query(
+        "insert into erasure_requests (token_hash, email, expires_at, created_at, updated_at) values ($1, $2, $3, $4, $4)",
+    )
+    .bind(crate::secrets::hash_token(&token))
+    .bind(email.to_string())
+    .bind(now + ttl_ms)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(token)
+}
+
+/// Carries out a confirmed erasure: every comment of the e-mail loses its text, name, e-mail,
+/// website and address hash; subscriptions end. Threads keep a stub where replies hang on
+/// it. Returns the number of comments erased, or `None` for an unknown or expired token.
+pub async fn erase(tx: &mut Tx, token: &str) -> StoreResult<Option<u64>> {
+    let now = now_ms();
+    let row = sqlx::query(
+        "select email from erasure_requests where token_hash = $1 and confirmed_at is null and expires_at > $2",
+    )
+    .bind(crate::secrets::hash_token(token))
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let email: String = col(&row, "email")?;
+    let done = sqlx::query(
+        "update comments set body = '', author_name = '', author_email = '', author_website = '', ip_hash = '', \
+             screening = '{}', deleted_at = $2, updated_at = $2 where author_email = $1",
+    )
+    .bind(email.clone())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("delete from comment_subscriptions where email = $1").bind(email.clone()).execute(&mut **tx).await?;
+    sqlx::query("update erasure_requests set confirmed_at = $2, email = '', updated_at = $2 where token_hash = $1")
+        .bind(crate::secrets::hash_token(token))
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(Some(done.rows_affected()))
+}
+
+/// Moderators, editors and admins who should hear about the queue.
+pub async fn moderators(db: &Db) -> StoreResult<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "select email, name from users where role in ('admin', 'editor', 'moderator') and disabled = 0 order by id",
+    )
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter().map(|r| Ok((col(r, "email")?, col(r, "name")?))).collect()
+}

@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002", "reader"),
     migration!(3, "0003", "media"),
     migration!(4, "0004", "newsroom"),
+    migration!(5, "0005", "comments"),
 ];
 
 /// The schema version this binary writes.

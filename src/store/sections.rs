@@ -9,6 +9,8 @@ use super::{Db, StoreError, StoreResult, Tx, col, now_ms};
 
 /// Slugs a section may not take: the first segments of the site's own addresses.
 pub const RESERVED_SLUGS: &[&str] = &[
+    "commentaires",
+    "apercu",
     "fr",
     "ar",
     "en",

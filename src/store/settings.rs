@@ -30,6 +30,42 @@ pub struct SiteSettings {
     pub comments_auto_close_days: u32,
     /// A breaking-news banner shown on every page until it expires.
     pub breaking: Breaking,
+    /// How reader comments are screened and mailed.
+    pub comments: CommentSettings,
+}
+
+/// How reader comments are screened and mailed.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct CommentSettings {
+    /// Approve at once a clean comment from an e-mail that already has an approved one.
+    pub auto_approve_trusted: bool,
+    /// More links than this hold a comment.
+    pub max_links: u32,
+    /// Seconds a reader needs at least between seeing the form and posting it.
+    pub min_seconds: u32,
+    /// Comments per address hash per 10 minutes.
+    pub per_address_per_10_min: u32,
+    /// Comments per e-mail per hour.
+    pub per_email_per_hour: u32,
+    /// Tell the author of a refused comment why, by mail.
+    pub notify_refusals: bool,
+    /// "immediate", "hourly" or "off": the moderators' mail about waiting comments.
+    pub moderator_digest: String,
+}
+
+impl Default for CommentSettings {
+    fn default() -> Self {
+        CommentSettings {
+            auto_approve_trusted: false,
+            max_links: 2,
+            min_seconds: 3,
+            per_address_per_10_min: 5,
+            per_email_per_hour: 10,
+            notify_refusals: false,
+            moderator_digest: "hourly".into(),
+        }
+    }
 }
 
 /// A breaking-news banner.
@@ -96,6 +132,7 @@ impl Default for SiteSettings {
             ),
             comments_auto_close_days: 30,
             breaking: Breaking::default(),
+            comments: CommentSettings::default(),
         }
     }
 }

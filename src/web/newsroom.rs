@@ -8,6 +8,7 @@ pub mod auth;
 pub mod editor;
 pub mod front;
 pub mod media;
+pub mod moderation;
 pub mod revisions;
 pub mod sections;
 pub mod session;
@@ -27,6 +28,8 @@ pub struct MenuItem {
     pub href: String,
     pub label_key: &'static str,
     pub current: bool,
+    /// A count shown beside the label (comments waiting).
+    pub count: i64,
 }
 
 /// A menu entry: path under the newsroom, label key, who sees it.
@@ -54,9 +57,10 @@ impl Desk {
         let site = state.site();
         let lang = site.default_language;
         let role = staff.role();
-        let entries: [MenuEntry; 8] = [
+        let entries: [MenuEntry; 9] = [
             ("", "newsroom.menu.desk", |_| true),
             ("/articles", "newsroom.menu.articles", Role::can_write),
+            ("/commentaires", "newsroom.menu.comments", Role::can_moderate),
             ("/medias", "newsroom.menu.media", Role::can_write),
             ("/une", "newsroom.menu.front", Role::can_publish),
             ("/rubriques", "newsroom.menu.sections", Role::can_publish),
@@ -67,7 +71,12 @@ impl Desk {
         let menu = entries
             .into_iter()
             .filter(|(_, _, allowed)| allowed(role))
-            .map(|(path, key, _)| MenuItem { href: format!("{BASE}{path}"), label_key: key, current: path == section })
+            .map(|(path, key, _)| MenuItem {
+                href: format!("{BASE}{path}"),
+                label_key: key,
+                current: path == section,
+                count: if path == "/commentaires" { staff.pending_comments } else { 0 },
+            })
             .collect();
         let notice = ok
             .filter(|k| k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))

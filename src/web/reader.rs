@@ -3,6 +3,7 @@
 pub mod article;
 pub mod assets;
 pub mod chrome;
+pub mod comments;
 pub mod feeds;
 pub mod front;
 pub mod lang;

@@ -118,7 +118,8 @@ async fn roles_are_enforced_on_every_newsroom_route(app: TestApp) {
                 writer
             }
             "/redaction/une" | "/redaction/rubriques" => editor,
-            "/redaction/reglages" | "/redaction/equipe" => role == "admin",
+            "/redaction/reglages" | "/redaction/equipe" | "/redaction/commentaires/listes" => role == "admin",
+            "/redaction/commentaires" => matches!(role, "admin" | "editor" | "moderator"),
             _ => role != "anonymous",
         }
     };
@@ -160,6 +161,8 @@ async fn roles_are_enforced_on_every_newsroom_route(app: TestApp) {
         ("/redaction/articles".to_string(), &moderator),
         (format!("/redaction/articles/{article}"), &journalist),
         (format!("/redaction/articles/{article}/rectificatifs"), &journalist),
+        ("/redaction/commentaires".to_string(), &journalist),
+        ("/redaction/commentaires/listes".to_string(), &moderator),
     ] {
         let response =
             app.post_form(&path, who, &[("action", "save"), ("title", "x"), ("id", &article.to_string())]).await;

@@ -192,6 +192,8 @@ impl TestApp {
 
     /// The app with a configuration changed by `tweak` (a theme folder, limits, ...).
     pub async fn new_with(choice: EngineChoice, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        // Errors the app logs show in a failing test's output.
+        let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("gazette=warn").try_init();
         let database = TestDatabase::new(choice).await?;
         let mut config = test_config(&database.url, &database.dir.path().join("data"));
         tweak(&mut config);

@@ -63,6 +63,8 @@ pub struct Staff {
     pub user: User,
     pub csrf: String,
     pub session_id: String,
+    /// Comments waiting for moderation, for the menu (0 for those who do not moderate).
+    pub pending_comments: i64,
 }
 
 impl Staff {
@@ -96,7 +98,12 @@ impl FromRequestParts<AppState> for Staff {
         if crate::store::now_ms() - session.last_seen_at > 10 * 60_000 {
             let _ = sessions::touch(state.db(), &session.id, SESSION_TTL_MS).await;
         }
-        Ok(Staff { user: session.user, csrf: session.csrf, session_id: session.id })
+        let pending_comments = if session.user.role.can_moderate() {
+            crate::store::comments::count_by_status(state.db(), crate::news::CommentStatus::Pending).await.unwrap_or(0)
+        } else {
+            0
+        };
+        Ok(Staff { user: session.user, csrf: session.csrf, session_id: session.id, pending_comments })
     }
 }
 

@@ -232,6 +232,8 @@ pub async fn save_settings(State(state): State<AppState>, form: StaffForm<Settin
         comment_policy: texts(&input.policy_fr, &input.policy_ar, &input.policy_en),
         comments_auto_close_days: auto_close,
         breaking: Breaking { text: input.breaking_text.trim().into(), url: breaking_url, until: breaking_until },
+        // Comment settings have their own page (the moderation settings).
+        comments: state.site().comments.clone(),
     };
     let mut tx = state.db().begin().await?;
     settings::save_site(&mut tx, &site).await?;

@@ -3,6 +3,7 @@
 //! section, other articles, translations, the ad slots, comments and machine-readable data.
 
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 
@@ -62,15 +63,26 @@ struct ArticlePage {
     like_token: String,
     share: Vec<ShareLink>,
     json_ld: String,
+    comment_form: CommentForm,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct ArticleQuery {
+    /// After posting a comment: "attente" (waiting for moderation) or "publie" (approved).
+    #[serde(default)]
+    commentaire: String,
+    /// The comment a reader replies to (the "Reply" link).
+    #[serde(default)]
+    reponse: String,
 }
 
 pub async fn show_article(
     State(state): State<AppState>,
     client: ClientInfo,
     Path((section, slug)): Path<(String, String)>,
+    axum::extract::Query(query): axum::extract::Query<ArticleQuery>,
 ) -> PageResult<Response> {
-    let db = state.db();
-    let Some(article) = articles::published_by_slug(db, &slug).await? else {
+    let Some(article) = articles::published_by_slug(state.db(), &slug).await? else {
         return Err(AppError::NotFound.into());
     };
     if article.card.section_slug != section {
@@ -78,13 +90,60 @@ pub async fn show_article(
         let to = format!("/{}/{}", article.card.section_slug, article.card.slug);
         return Ok(crate::web::layers::moved_permanently(&to));
     }
+    let lang = article.card.language;
+    let mut form = CommentForm::fresh(&state, article.card.id);
+    if query.reponse.parse::<i64>().is_ok() {
+        form.input.parent_id = query.reponse.clone();
+    }
+    form.notice = match query.commentaire.as_str() {
+        "attente" => Some(state.catalog().text(lang, "comments.posted_pending", &[])),
+        "publie" => Some(state.catalog().text(lang, "comments.posted_approved", &[])),
+        "indesirable" => Some(state.catalog().text(lang, "comments.posted_pending", &[])),
+        _ => None,
+    };
+    let response = render_article(&state, article.clone(), form, StatusCode::OK).await?;
+    if !client.is_bot() {
+        state.counters().add_read(article.card.id, local_day(now_ms(), state.site().tz()));
+    }
+    Ok(response)
+}
+
+/// The comment form's state: what was typed, what is wrong, and the signed token that dates
+/// the form (a bot that posts faster than a person reads is refused).
+#[derive(Serialize, Default, Clone, Debug)]
+pub struct CommentForm {
+    pub input: crate::web::reader::comments::CommentInput,
+    pub errors: std::collections::BTreeMap<&'static str, String>,
+    /// A message above the form: waiting for moderation, refused because ...
+    pub notice: Option<String>,
+    pub refused: Option<String>,
+    pub token: String,
+}
+
+impl CommentForm {
+    pub fn fresh(state: &AppState, article_id: i64) -> CommentForm {
+        CommentForm {
+            token: crate::web::reader::comments::form_token(state.secret(), article_id, now_ms()),
+            ..Default::default()
+        }
+    }
+}
+
+/// Renders an article's page with the comment form in a given state.
+pub async fn render_article(
+    state: &AppState,
+    article: Article,
+    comment_form: CommentForm,
+    status: StatusCode,
+) -> PageResult<Response> {
+    let db = state.db();
     let id = article.card.id;
     let lang = article.card.language;
     let path = format!("/{}/{}", article.card.section_slug, article.card.slug);
     let ids = [id];
     let group = article.translation_group.unwrap_or(id);
     let (chrome_and_sections, mut authors, mut tags, corrections, translations, same, others, comments) = tokio::try_join!(
-        Chrome::for_page(&state, lang, &path),
+        Chrome::for_page(state, lang, &path),
         articles::authors_of(db, &ids),
         articles::tags_of(db, &ids),
         articles::corrections(db, id),
@@ -149,16 +208,14 @@ pub async fn show_article(
         like_token: like_token(state.secret(), id, local_day(now_ms(), site.tz())),
         share: share_links(&url, &article.card.title),
         json_ld: String::new(),
+        comment_form,
         url,
         chrome,
         article,
     };
     let page = ArticlePage { json_ld: json_ld(&page, &site.name, site.tz()), ..page };
     let html = state.templates().render("pages/article.html", &page)?;
-    if !client.is_bot() {
-        state.counters().add_read(id, local_day(now_ms(), site.tz()));
-    }
-    Ok(Html(html).into_response())
+    Ok((status, Html(html)).into_response())
 }
 
 /// Comments open: by the article's own setting, or for N days after publication ("auto").
@@ -194,6 +251,11 @@ pub fn threads(comments: Vec<PublicComment>) -> Vec<CommentThread> {
             thread.replies.push(comment.clone());
         }
     }
+    // Erased comments disappear, except as a stub where replies hang on them.
+    for thread in &mut out {
+        thread.replies.retain(|c| !c.deleted);
+    }
+    out.retain(|t| !t.comment.deleted || !t.replies.is_empty());
     out
 }
 

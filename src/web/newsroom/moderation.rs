@@ -1,0 +1,367 @@
+//! The moderation queue (moderators, editors, admins): pending comments with what the
+//! screening found highlighted, filters, approve / refuse with a policy reason / spam, in bulk,
+//! with keyboard shortcuts; bans; and, for admins, the word lists and comment settings.
+
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::error::{AppError, PageResult};
+use crate::jobs::{self, Job};
+use crate::news::moderation::{Category, LIST_LANGUAGES, PolicyLists, Screening};
+use crate::news::text::escape_html;
+use crate::news::{CommentStatus, Role};
+use crate::store::comments::{self, QueueFilter, QueueItem};
+use crate::store::settings::{self, CommentSettings};
+use crate::store::{audit, now_ms};
+use crate::web::newsroom::session::{BASE, Staff, StaffForm};
+use crate::web::newsroom::{Desk, FieldErrors, render};
+use crate::web::reader::comments::identity_hash;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct QueueQuery {
+    status: String,
+    reason: String,
+    article: String,
+    lang: String,
+    ok: Option<String>,
+}
+
+/// A queue line with its body highlighted where the screening matched.
+#[derive(Serialize)]
+struct Line {
+    #[serde(flatten)]
+    item: QueueItem,
+    body_html: String,
+    findings: Vec<(String, String, String)>,
+}
+
+#[derive(Serialize)]
+struct QueuePage {
+    #[serde(flatten)]
+    desk: Desk,
+    lines: Vec<Line>,
+    status: String,
+    reason: String,
+    article: String,
+    lang_filter: String,
+    reasons: Vec<&'static str>,
+    pending: i64,
+    is_admin: bool,
+}
+
+/// The body, escaped, with every matched phrase wrapped in `<mark>`.
+fn highlight(body: &str, screening: &Screening) -> String {
+    let mut html = escape_html(body);
+    let mut marks: Vec<String> =
+        screening.findings.iter().map(|f| escape_html(&f.matched)).filter(|m| !m.is_empty()).collect();
+    marks.sort_by_key(|m| std::cmp::Reverse(m.len()));
+    marks.dedup();
+    for mark in marks {
+        if html.contains(&mark) && !mark.contains("<mark>") {
+            html = html.replace(&mark, &format!("<mark>{mark}</mark>"));
+        }
+    }
+    html.replace('\n', "<br>")
+}
+
+pub async fn show_queue(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<QueueQuery>,
+) -> PageResult<Response> {
+    staff.require(Role::can_moderate)?;
+    let status = if query.status.is_empty() { "pending".to_string() } else { query.status.clone() };
+    let filter = QueueFilter {
+        status: CommentStatus::parse(&status),
+        reason: Category::parse(&query.reason).map(|c| c.code().to_string()).unwrap_or_default(),
+        article_id: query.article.parse().ok(),
+        language: ["fr", "ar", "en"].iter().find(|l| **l == query.lang).map(|l| l.to_string()).unwrap_or_default(),
+    };
+    let items = comments::queue(state.db(), &filter, 200, 0).await?;
+    let lines = items
+        .into_iter()
+        .map(|item| {
+            let screening: Option<Screening> = serde_json::from_str(&item.screening).ok();
+            let (body_html, findings) = match &screening {
+                Some(s) => (
+                    highlight(&item.body, s),
+                    s.findings
+                        .iter()
+                        .map(|f| {
+                            (
+                                f.category.code().to_string(),
+                                format!("{:?}", f.severity).to_lowercase(),
+                                f.matched.clone(),
+                            )
+                        })
+                        .collect(),
+                ),
+                None => (escape_html(&item.body).replace('\n', "<br>"), Vec::new()),
+            };
+            Line { item, body_html, findings }
+        })
+        .collect();
+    let pending = comments::count_by_status(state.db(), CommentStatus::Pending).await?;
+    let page = QueuePage {
+        desk: Desk::new(&state, &staff, "/commentaires", query.ok.as_deref()),
+        lines,
+        status,
+        reason: filter.reason,
+        article: query.article,
+        lang_filter: filter.language,
+        reasons: Category::ALL.iter().map(|c| c.code()).collect(),
+        pending,
+        is_admin: staff.role() == Role::Admin,
+    };
+    render(&state, "newsroom/moderation.html", &page)
+}
+
+/// The queue's form: checked `ids` and a bulk `action`, or an action on one comment
+/// ("refuse:12", with its reason in `reason_12`).
+struct DecisionInput {
+    ids: Vec<i64>,
+    action: String,
+    reason: String,
+    days: String,
+    back: String,
+}
+
+impl DecisionInput {
+    fn from_pairs(pairs: &[(String, String)]) -> DecisionInput {
+        let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default();
+        let raw_action = get("action");
+        match raw_action.split_once(':') {
+            Some((action, id)) => DecisionInput {
+                ids: id.parse().into_iter().collect(),
+                action: action.to_string(),
+                reason: get(&format!("reason_{id}")),
+                days: get("days"),
+                back: get("back"),
+            },
+            None => DecisionInput {
+                ids: pairs.iter().filter(|(k, _)| k == "ids").filter_map(|(_, v)| v.parse().ok()).take(500).collect(),
+                action: raw_action,
+                reason: get("reason"),
+                days: get("days"),
+                back: get("back"),
+            },
+        }
+    }
+}
+
+/// Decides on one or several comments. Every decision is recorded (who, when, what).
+pub async fn decide(State(state): State<AppState>, form: StaffForm<Vec<(String, String)>>) -> PageResult<Response> {
+    let StaffForm { staff, input } = form;
+    staff.require(Role::can_moderate)?;
+    let input = DecisionInput::from_pairs(&input);
+    let ids = input.ids.clone();
+    if ids.is_empty() {
+        return Err(AppError::BadRequest(state.catalog().text(
+            state.site().default_language,
+            "newsroom.moderation.none_selected",
+            &[],
+        ))
+        .into());
+    }
+    let (status, reason) = match input.action.as_str() {
+        "approve" => (Some(CommentStatus::Approved), None),
+        "spam" => (Some(CommentStatus::Spam), Some("spam".to_string())),
+        "refuse" => {
+            let reason = Category::parse(&input.reason)
+                .ok_or_else(|| AppError::BadRequest("a refusal needs a reason from the policy".into()))?;
+            (Some(CommentStatus::Refused), Some(reason.code().to_string()))
+        }
+        "ban_email" | "ban_address" | "distrust" => (None, None),
+        _ => return Err(AppError::BadRequest("unknown action".into()).into()),
+    };
+    let mut tx = state.db().begin().await?;
+    let mut approved_articles = Vec::new();
+    let mut refusal_mails = Vec::new();
+    for id in &ids {
+        match status {
+            Some(status) => {
+                let Some((article_id, before)) =
+                    comments::decide(&mut tx, *id, status, reason.as_deref(), staff.user.id).await?
+                else {
+                    continue;
+                };
+                if status == CommentStatus::Approved && !approved_articles.contains(&article_id) {
+                    approved_articles.push(article_id);
+                }
+                if status == CommentStatus::Refused && before != "refused" {
+                    refusal_mails.push(*id);
+                }
+                audit::record(
+                    &mut tx,
+                    &audit::Entry {
+                        actor_id: Some(staff.user.id),
+                        action: &format!("comment.{}", input.action),
+                        object_type: "comment",
+                        object_id: Some(*id),
+                        detail: serde_json::json!({ "from": before, "reason": reason }),
+                    },
+                )
+                .await?;
+            }
+            None => {
+                let Some((email, _, _, _)) = comments::author_of(state.db(), *id).await? else { continue };
+                let ip: Option<String> = sqlx::query("select ip_hash from comments where id = $1")
+                    .bind(*id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map(|r| crate::store::col(&r, "ip_hash"))
+                    .transpose()?;
+                let until = input.days.trim().parse::<i64>().ok().filter(|d| *d > 0).map(|d| now_ms() + d * 86_400_000);
+                let (kind, value) = match input.action.as_str() {
+                    "ban_email" => ("email", identity_hash(state.secret(), "email", &email)),
+                    "distrust" => ("distrust", identity_hash(state.secret(), "email", &email)),
+                    _ => ("address", ip.unwrap_or_default()),
+                };
+                if !value.is_empty() {
+                    comments::ban(&mut tx, kind, &value, until, &input.reason, staff.user.id).await?;
+                }
+                audit::record(
+                    &mut tx,
+                    &audit::Entry {
+                        actor_id: Some(staff.user.id),
+                        action: &format!("comment.{}", input.action),
+                        object_type: "comment",
+                        object_id: Some(*id),
+                        detail: serde_json::json!({ "until": until }),
+                    },
+                )
+                .await?;
+            }
+        }
+    }
+    for article_id in &approved_articles {
+        jobs::enqueue(
+            &mut tx,
+            &Job::NotifySubscribers { article_id: *article_id },
+            now_ms() + crate::notify::BATCH_MS,
+            state.config().jobs.max_attempts,
+        )
+        .await?;
+    }
+    if state.site().comments.notify_refusals {
+        for id in refusal_mails {
+            if let Some((email, _, article_id, _)) = comments::author_of(state.db(), id).await?
+                && let Some(article) = crate::store::articles::by_id(state.db(), article_id).await?
+            {
+                let mail = crate::notify::refusal(
+                    &state,
+                    &article,
+                    &email,
+                    reason.as_deref().unwrap_or("insult"),
+                    article.card.language,
+                )?;
+                jobs::enqueue(&mut tx, &Job::SendMail { mail }, now_ms(), state.config().jobs.max_attempts).await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    if !approved_articles.is_empty() || status.is_some() {
+        state.content_changed();
+    }
+    let back = if input.back.starts_with('?') && !input.back.contains("//") && !input.back.contains(':') {
+        input.back.clone()
+    } else {
+        String::new()
+    };
+    let sep = if back.is_empty() { '?' } else { '&' };
+    Ok(Redirect::to(&format!("{BASE}/commentaires{back}{sep}ok=decided")).into_response())
+}
+
+/// The lists as admins edit them: one text area per language, category and severity.
+#[derive(Serialize)]
+struct ListsPage {
+    #[serde(flatten)]
+    desk: Desk,
+    languages: Vec<&'static str>,
+    categories: Vec<&'static str>,
+    lists: serde_json::Value,
+    settings: CommentSettings,
+    errors: FieldErrors,
+}
+
+pub async fn show_lists(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<QueueQuery>,
+) -> PageResult<Response> {
+    staff.require(|r| r == Role::Admin)?;
+    let lists = crate::store::moderation::lists(state.db()).await?;
+    let page = ListsPage {
+        desk: Desk::new(&state, &staff, "/commentaires", query.ok.as_deref()),
+        languages: LIST_LANGUAGES.to_vec(),
+        categories: Category::ALL.iter().filter(|c| **c != Category::Spam).map(|c| c.code()).collect(),
+        lists: serde_json::to_value(&lists).unwrap_or_default(),
+        settings: state.site().comments.clone(),
+        errors: FieldErrors::default(),
+    };
+    render(&state, "newsroom/moderation_lists.html", &page)
+}
+
+/// Saves the lists and the comment settings. Field names: `{lang}.{category}.{banned|suspect}`,
+/// `{lang}.spam.phrases`, one term per line.
+pub async fn save_lists(
+    State(state): State<AppState>,
+    form: StaffForm<std::collections::BTreeMap<String, String>>,
+) -> PageResult<Response> {
+    let StaffForm { staff, input } = form;
+    staff.require(|r| r == Role::Admin)?;
+    let mut lists: PolicyLists = crate::store::moderation::lists(state.db()).await?;
+    let mut json = serde_json::to_value(&lists).unwrap_or_default();
+    for (key, value) in &input {
+        let parts: Vec<&str> = key.split('.').collect();
+        if parts.len() == 3 && LIST_LANGUAGES.contains(&parts[0]) {
+            let terms: Vec<String> =
+                value.lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).take(2000).collect();
+            json[parts[0]][parts[1]][parts[2]] = serde_json::json!(terms);
+        }
+    }
+    lists = serde_json::from_value(json).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let number = |key: &str, default: u32| input.get(key).and_then(|v| v.trim().parse::<u32>().ok()).unwrap_or(default);
+    let current = state.site().comments.clone();
+    let comments_settings = CommentSettings {
+        auto_approve_trusted: input.get("auto_approve_trusted").is_some_and(|v| !v.is_empty()),
+        max_links: number("max_links", current.max_links).min(50),
+        min_seconds: number("min_seconds", current.min_seconds).min(600),
+        per_address_per_10_min: number("per_address_per_10_min", current.per_address_per_10_min).clamp(1, 1000),
+        per_email_per_hour: number("per_email_per_hour", current.per_email_per_hour).clamp(1, 1000),
+        notify_refusals: input.get("notify_refusals").is_some_and(|v| !v.is_empty()),
+        moderator_digest: match input.get("moderator_digest").map(String::as_str) {
+            Some("immediate") => "immediate".into(),
+            Some("off") => "off".into(),
+            _ => "hourly".into(),
+        },
+    };
+    let mut site = (*state.site()).clone();
+    let digest_turned_hourly =
+        site.comments.moderator_digest != "hourly" && comments_settings.moderator_digest == "hourly";
+    site.comments = comments_settings;
+    let mut tx = state.db().begin().await?;
+    crate::store::moderation::save_lists(&mut tx, &lists).await?;
+    settings::save_site(&mut tx, &site).await?;
+    if digest_turned_hourly {
+        jobs::enqueue(&mut tx, &Job::ModeratorDigest, now_ms() + 3_600_000, state.config().jobs.max_attempts).await?;
+    }
+    audit::record(
+        &mut tx,
+        &audit::Entry {
+            actor_id: Some(staff.user.id),
+            action: "moderation.lists",
+            object_type: "settings",
+            object_id: None,
+            detail: serde_json::json!({}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    state.reload_site().await?;
+    state.reload_moderation().await?;
+    Ok(Redirect::to(&format!("{BASE}/commentaires/listes?ok=saved")).into_response())
+}
