@@ -134,6 +134,8 @@ config_section! {
         password: String = String::new(),
         /// The sender, e.g. "Gazette <no-reply@example.ma>".
         from: String = String::new(),
+        /// Seconds approvals are gathered before subscribers get one mail about them.
+        notification_batch_seconds: u64 = 60,
     }
 }
 

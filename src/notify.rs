@@ -12,9 +12,6 @@ use crate::news::Lang;
 use crate::store::articles::Article;
 use crate::store::comments::Subscription;
 
-/// Approvals within this window go out in one mail per subscriber.
-pub const BATCH_MS: i64 = 60_000;
-
 #[derive(Serialize)]
 struct MailContext<'a> {
     lang: &'static str,

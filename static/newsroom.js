@@ -62,6 +62,9 @@
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     var tag = (e.target.tagName || "").toLowerCase();
     if (tag === "input" || tag === "textarea" || tag === "select") return;
+    // The comment with the focus (clicked or tabbed to), else the one j / k reached.
+    var focused = document.activeElement && document.activeElement.closest ? document.activeElement.closest(".queue-item") : null;
+    if (focused) current = items.indexOf(focused);
     var item = items[current];
     var click = function (selector) { var b = item.querySelector(selector); if (b) b.click(); };
     switch (e.key) {

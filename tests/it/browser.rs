@@ -482,3 +482,158 @@ async fn a_journalist_and_an_editor_publish_an_article_in_chromium() {
         assert!(artifacts().join(format!("{name}.png")).exists(), "screenshot {name}");
     }
 }
+
+/// The first link in a mail whose path contains `path`, as an absolute address.
+fn mail_link(mail: &str, path: &str) -> Option<String> {
+    let at = mail.find(path)?;
+    let start = mail[..at].rfind("http")?;
+    Some(
+        mail[start..]
+            .split(|c: char| c.is_whitespace() || c == '"' || c == '<' || c == '>')
+            .next()?
+            .replace("&amp;", "&"),
+    )
+}
+
+async fn post_comment_in_browser(
+    client: &Client,
+    article: &str,
+    name: &str,
+    email: &str,
+    body: &str,
+    notify: bool,
+) -> TestResult {
+    client.goto(article).await?;
+    client.find(Locator::Css("#c-name")).await?.send_keys(name).await?;
+    client.find(Locator::Css("#c-email")).await?.send_keys(email).await?;
+    client.find(Locator::Css("#c-body")).await?.send_keys(body).await?;
+    if notify {
+        client.find(Locator::Css("#c-notify")).await?.click().await?;
+    }
+    // A person takes a few seconds; the form refuses faster posts as a bot's.
+    tokio::time::sleep(Duration::from_millis(3200)).await;
+    client.find(Locator::Css("#comment-form button[type=submit]")).await?.click().await?;
+    wait_for_path(client, "#comments").await?;
+    let notice = client.find(Locator::Css("#comment-notice")).await?.text().await?;
+    assert!(notice.contains("modération"), "{notice}");
+    Ok(())
+}
+
+/// The moderator finds a comment in the queue and approves it with the keyboard ("a").
+async fn approve_in_queue(client: &Client, base: &str, text: &str) -> TestResult {
+    client.goto(&format!("{base}/redaction/commentaires")).await?;
+    client.find(Locator::Css(".queue-item")).await?;
+    let found = client
+        .execute(
+            "const item = Array.from(document.querySelectorAll('.queue-item')).find(i => i.textContent.includes(arguments[0]));\
+             if (!item) return false; item.focus(); return true;",
+            vec![serde_json::json!(text)],
+        )
+        .await?;
+    if found != serde_json::json!(true) {
+        return Err(format!("{text:?} is not in the queue").into());
+    }
+    // The key submits the form: the page goes away under the keystroke, which WebDriver may
+    // report as a stale element; the new address says whether it worked.
+    let _ = client.active_element().await?.send_keys("a").await;
+    wait_for_path(client, "ok=decided").await
+}
+
+/// A reader comments with "notify me", confirms by mail, a moderator approves, a second
+/// comment is approved, the first reader is told, unsubscribes, and hears no more.
+async fn comment_walk(client: &Client, base: &str, sink: &crate::support::SmtpSink) -> TestResult {
+    let api: serde_json::Value =
+        reqwest::get(format!("{base}/api/v1/articles?section=culture&lang=fr&per_page=1")).await?.json().await?;
+    let article = format!(
+        "{base}/{}/{}",
+        api["items"][0]["section_slug"].as_str().unwrap_or(""),
+        api["items"][0]["slug"].as_str().unwrap_or("")
+    );
+    post_comment_in_browser(
+        client,
+        &article,
+        "Yasmine",
+        "yasmine@lectrice.example",
+        "Un festival réussi, bravo aux organisateurs.",
+        true,
+    )
+    .await?;
+    let mails = sink.wait_for(1).await;
+    let confirm =
+        mail_link(mails.first().ok_or("no confirmation mail")?, "/commentaires/confirmer/").ok_or("no link")?;
+    assert!(confirm.contains("/commentaires/confirmer/"), "{confirm}");
+    client.goto(&confirm).await?;
+    client.find(Locator::Css("main form button")).await?.click().await?;
+    let done = client.find(Locator::Css("main p")).await?.text().await?;
+    assert!(done.contains("confirmé"), "{done}");
+
+    log_in(client, base, "moderatrice@example.ma", "mot de passe de la moderatrice").await?;
+    approve_in_queue(client, base, "Un festival réussi").await?;
+    let page = reqwest::get(&article).await?.text().await?;
+    assert!(page.contains("Un festival réussi"), "the approved comment shows");
+    log_out(client).await?;
+
+    post_comment_in_browser(
+        client,
+        &article,
+        "Mehdi",
+        "mehdi@lecteur.example",
+        "Je confirme, l'ambiance était excellente.",
+        false,
+    )
+    .await?;
+    log_in(client, base, "moderatrice@example.ma", "mot de passe de la moderatrice").await?;
+    approve_in_queue(client, base, "ambiance était excellente").await?;
+    let mails = sink.wait_for(2).await;
+    let notification = mails.get(1).ok_or("no notification mail")?;
+    assert!(
+        notification.contains("To: yasmine@lectrice.example") && notification.contains("ambiance"),
+        "{notification}"
+    );
+    assert!(notification.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+    let unsubscribe = mail_link(notification, "/commentaires/desabonner/").ok_or("no unsubscribe link")?;
+    client.goto(&unsubscribe).await?;
+    client.find(Locator::Css("main form button")).await?.click().await?;
+    client.goto(&format!("{base}/redaction")).await?;
+    log_out(client).await?;
+
+    post_comment_in_browser(
+        client,
+        &article,
+        "Ilyas",
+        "ilyas@lecteur.example",
+        "Vivement l'an prochain pour la suite.",
+        false,
+    )
+    .await?;
+    log_in(client, base, "moderatrice@example.ma", "mot de passe de la moderatrice").await?;
+    approve_in_queue(client, base, "Vivement l").await?;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(sink.received().len(), 2, "no mail after unsubscribing");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_comments_is_notified_and_unsubscribes_in_chromium() {
+    if !enabled() {
+        return;
+    }
+    let dir = TempDir::new("browser-comments");
+    add_user(dir.path(), "moderatrice@example.ma", "moderator", "mot de passe de la moderatrice");
+    let sink = crate::support::SmtpSink::start().await;
+    let port = sink.port.to_string();
+    let env = [
+        ("GAZETTE_MAIL_SMTP_HOST", "127.0.0.1"),
+        ("GAZETTE_MAIL_SMTP_PORT", port.as_str()),
+        ("GAZETTE_MAIL_SECURITY", "none"),
+        ("GAZETTE_MAIL_NOTIFICATION_BATCH_SECONDS", "1"),
+    ];
+    let server = Server::start_with_env(dir.path(), "", &["--demo"], &env).await;
+    let base = server.url("");
+    let driver = start_driver().await.expect("chromedriver");
+    let client = connect(&driver).await.expect("a Chromium session");
+    let outcome = comment_walk(&client, &base, &sink).await;
+    let _ = client.close().await;
+    drop(driver);
+    outcome.expect("the comment walk");
+}

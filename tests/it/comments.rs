@@ -606,3 +606,66 @@ async fn subscriptions_notifications_unsubscribe_and_erasure_by_mail_sqlite() {
 async fn subscriptions_notifications_unsubscribe_and_erasure_by_mail_postgres() {
     mail_flow(EngineChoice::Postgres).await;
 }
+
+/// Refusal notices in the commenter's language, the moderators' digest, and lists that admins
+/// edit taking effect at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusal_notices_digest_and_edited_lists() {
+    let sink = SmtpSink::start().await;
+    let port = sink.port;
+    let app = TestApp::new_with(EngineChoice::Sqlite, move |c| {
+        c.mail.smtp_host = "127.0.0.1".into();
+        c.mail.smtp_port = port;
+        c.mail.security = "none".into();
+    })
+    .await
+    .unwrap();
+    app.with_demo().await;
+    app.staff_user("admin@example.ma", Role::Admin, "correct horse battery").await;
+    let admin = app.login("admin@example.ma", "correct horse battery").await.unwrap();
+    // Turn on refusal notices and immediate digests, and add a banned word to the French list.
+    let lists = app.get_as("/redaction/commentaires/listes", &admin.cookie).await;
+    assert_eq!(lists.status, 200);
+    let saved = app
+        .post_form(
+            "/redaction/commentaires/listes",
+            &admin,
+            &[
+                ("notify_refusals", "on"),
+                ("moderator_digest", "immediate"),
+                ("max_links", "2"),
+                ("min_seconds", "3"),
+                ("per_address_per_10_min", "5"),
+                ("per_email_per_hour", "10"),
+                ("fr.insult.banned", "connard\nidiot\nmalotru"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let workers = gazette::jobs::spawn_workers(app.state.clone(), 2, stopped);
+    let article = sqlx::query(
+        "select a.id, a.slug, s.slug as section from articles a join sections s on s.id = a.section_id \
+         where a.status = 'published' and a.language = 'ar' order by a.publish_at desc limit 1",
+    )
+    .fetch_one(app.db().reader())
+    .await
+    .map(|r| (r.get::<i64, _>("id"), format!("/{}/{}", r.get::<String, _>("section"), r.get::<String, _>("slug"))))
+    .unwrap();
+    let refused =
+        post(&app, &article, &good("Rami", "rami@lecteurs.example", "Quel malotru, ce ministre."), "10.6.0.1").await;
+    assert_eq!(refused.status, 422, "the word added by the admin refuses at once");
+    let pending = post(&app, &article, &good("Sara", "sara@lecteurs.example", "تحليل مفيد، شكرا."), "10.6.0.2").await;
+    assert_eq!(pending.status, 303);
+    // The refusal notice, and a digest for each moderator (the demo's editor and the admin).
+    let mails = sink.wait_for(3).await;
+    let refusal = mails.iter().find(|m| m.contains("To: rami@lecteurs.example")).expect("a refusal notice");
+    assert!(refusal.contains("تعليقك"), "in the article language (Arabic): {refusal}");
+    let digest = mails.iter().find(|m| m.contains("To: admin@example.ma")).expect("a digest for the moderators");
+    assert!(digest.contains("/redaction/commentaires"));
+    let _ = stop.send(true);
+    for w in workers {
+        w.await.unwrap();
+    }
+    app.cleanup().await;
+}

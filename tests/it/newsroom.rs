@@ -803,19 +803,30 @@ on_both_engines!(
     users_and_second_factor,
 );
 
-/// Password reset and invitation by real SMTP: single-use, expiring links.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reset_and_invitation_links_by_mail() {
+async fn reset_and_invitation_links_by_mail_sqlite() {
+    reset_and_invitation_links_by_mail(EngineChoice::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_and_invitation_links_by_mail_postgres() {
+    reset_and_invitation_links_by_mail(EngineChoice::Postgres).await;
+}
+
+/// Password reset and invitation by real SMTP: single-use, expiring links.
+async fn reset_and_invitation_links_by_mail(choice: EngineChoice) {
     let sink = SmtpSink::start().await;
     let port = sink.port;
-    let app = TestApp::new_with(EngineChoice::Sqlite, move |c| {
+    let Some(app) = TestApp::new_with(choice, move |c| {
         c.mail.smtp_host = "127.0.0.1".into();
         c.mail.smtp_port = port;
         c.mail.security = "none".into();
         c.mail.from = "La Gazette <redaction@example.ma>".into();
     })
     .await
-    .unwrap();
+    else {
+        return;
+    };
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let workers = gazette::jobs::spawn_workers(app.state.clone(), 1, stopped);
     let admin = staff(&app, Role::Admin).await;
@@ -952,3 +963,66 @@ async fn autosave_keeps_drafts_as_revisions(app: TestApp) {
 }
 
 on_both_engines!(autosave_keeps_drafts_as_revisions);
+
+async fn corrections_are_added_and_shown(app: TestApp) {
+    app.with_demo().await;
+    let editor = staff(&app, Role::Editor).await;
+    let row = sqlx::query("select a.id, a.slug, s.slug as section from articles a join sections s on s.id = a.section_id where a.status = 'published' and a.language = 'fr' order by a.id limit 1")
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap();
+    let (id, path): (i64, String) =
+        (row.get("id"), format!("/{}/{}", row.get::<String, _>("section"), row.get::<String, _>("slug")));
+    let empty = app
+        .post_form(
+            &format!("/redaction/articles/{id}/rectificatifs"),
+            &editor,
+            &[("kind", "correction"), ("note", "  ")],
+        )
+        .await;
+    assert_eq!(empty.status, 400);
+    let added = app
+        .post_form(
+            &format!("/redaction/articles/{id}/rectificatifs"),
+            &editor,
+            &[("kind", "clarification"), ("note", "Le chiffre cité concerne 2025.")],
+        )
+        .await;
+    assert_eq!(added.status, 303);
+    let page = app.get(&path).await.body;
+    assert!(page.contains("Précision") && page.contains("Le chiffre cité concerne 2025."));
+    assert!(page.contains("Mis à jour le"), "a correction dates the update");
+}
+
+on_both_engines!(corrections_are_added_and_shown);
+
+/// Behind HTTPS the session cookie is Secure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_cookies_are_secure_behind_https() {
+    let app =
+        TestApp::new_with(EngineChoice::Sqlite, |c| c.server.base_url = "https://www.example.ma".into()).await.unwrap();
+    app.staff_user("rim@example.ma", Role::Editor, PASSWORD).await;
+    let page = app.get("/redaction/connexion").await;
+    let login_cookie = crate::support::set_cookie_value(&page, "gz_login").unwrap();
+    let response = app
+        .post_raw_form(
+            "/redaction/connexion",
+            &format!("gz_login={login_cookie}"),
+            &[
+                ("csrf", &csrf_in(&page.body)),
+                ("email", "rim@example.ma"),
+                ("password", PASSWORD),
+                ("next", "/redaction"),
+            ],
+        )
+        .await;
+    let set = response
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("gz_session="))
+        .unwrap();
+    assert!(set.contains("; Secure") && set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
+    app.cleanup().await;
+}

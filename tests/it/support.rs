@@ -433,9 +433,10 @@ impl SmtpSink {
         sink
     }
 
-    /// The messages received so far, with quoted-printable soft breaks and escapes decoded.
+    /// The messages received so far, with quoted-printable and base64 parts decoded (the
+    /// decoded text of base64 parts is appended, so headers stay as they were sent).
     pub fn received(&self) -> Vec<String> {
-        self.messages.lock().unwrap().iter().map(|m| decode_quoted_printable(m)).collect()
+        self.messages.lock().unwrap().iter().map(|m| decode_quoted_printable(&decode_base64_parts(m))).collect()
     }
 
     /// Waits until at least `n` messages arrived.
@@ -469,6 +470,38 @@ pub fn decode_quoted_printable(text: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Appends the decoded text of every base64 MIME part.
+pub fn decode_base64_parts(message: &str) -> String {
+    let mut out = message.to_string();
+    let mut rest = message;
+    while let Some(at) = rest.find("Content-Transfer-Encoding: base64") {
+        let after = &rest[at..];
+        let Some(body_start) = after.find("\n\n") else { break };
+        let body: String =
+            after[body_start + 2..].lines().take_while(|l| !l.is_empty() && !l.starts_with("--")).collect();
+        out.push('\n');
+        out.push_str(&String::from_utf8_lossy(&base64_decode(&body)));
+        rest = &after[body_start + 2..];
+    }
+    out
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for byte in text.bytes() {
+        let Some(value) = ALPHABET.iter().position(|a| *a == byte) else { continue };
+        buffer = (buffer << 6) | value as u32;
+        bits += 6;
+        if bits >= 8 {
+            out.push(((buffer >> (bits - 8)) & 0xff) as u8);
+            bits -= 8;
+        }
+    }
+    out
 }
 
 /// The first `http://…/redaction/reinitialiser/…` link in a mail.

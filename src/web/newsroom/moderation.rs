@@ -241,7 +241,7 @@ pub async fn decide(State(state): State<AppState>, form: StaffForm<Vec<(String, 
         jobs::enqueue(
             &mut tx,
             &Job::NotifySubscribers { article_id: *article_id },
-            now_ms() + crate::notify::BATCH_MS,
+            now_ms() + state.config().mail.notification_batch_seconds as i64 * 1000,
             state.config().jobs.max_attempts,
         )
         .await?;

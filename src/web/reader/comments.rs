@@ -224,7 +224,7 @@ pub async fn post_comment(
             jobs::enqueue(
                 &mut tx,
                 &Job::NotifySubscribers { article_id: article.card.id },
-                now + notify::BATCH_MS,
+                now + state.config().mail.notification_batch_seconds as i64 * 1000,
                 state.config().jobs.max_attempts,
             )
             .await?;
