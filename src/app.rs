@@ -24,6 +24,7 @@ struct Inner {
     assets: Arc<Assets>,
     metrics: Metrics,
     counters: Counters,
+    cache: crate::cache::PageCache,
     node_id: String,
     /// Key for hashes that must not be reversible without the database (addresses, likes).
     secret: Vec<u8>,
@@ -45,6 +46,7 @@ impl AppState {
         let templates = Templates::new(theme_dir, catalog.clone(), assets.clone());
         let secret = instance_secret(&db).await?;
         let site = settings::site(&db).await?;
+        let cache = crate::cache::PageCache::new(config.cache.max_memory_mb, config.cache.enabled);
         let lists = crate::store::moderation::lists(&db).await?;
         Ok(AppState(Arc::new(Inner {
             moderation: RwLock::new(Arc::new(crate::news::moderation::CompiledLists::compile(&lists))),
@@ -55,6 +57,7 @@ impl AppState {
             assets,
             metrics: Metrics::default(),
             counters: Counters::default(),
+            cache,
             node_id: format!("{}-{}", hostname(), &crate::secrets::random_token(4)),
             secret,
             site: RwLock::new(Arc::new(site)),
@@ -135,9 +138,42 @@ impl AppState {
         Ok(())
     }
 
-    /// Something readers see has changed: cached pages made before now are stale.
-    pub fn content_changed(&self) {
+    /// The rendered-page cache.
+    pub fn cache(&self) -> &crate::cache::PageCache {
+        &self.0.cache
+    }
+
+    /// Drops the cached pages carrying these tags.
+    pub fn invalidate(&self, tags: &[String]) {
+        self.0.cache.invalidate(tags);
         self.0.content_version.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Something that many pages show changed (settings, sections, a name, the front page
+    /// order): every cached page goes.
+    pub fn content_changed(&self) {
+        self.0.cache.clear();
+        self.0.content_version.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// An article changed (text, status, place): its page and the lists that may show it.
+    pub fn article_changed(&self, article_id: i64) {
+        let mut tags = vec![format!("article:{article_id}")];
+        tags.extend(crate::news::Lang::ALL.iter().map(|l| format!("listings:{}", l.code())));
+        self.invalidate(&tags);
+    }
+
+    /// Writes the buffered counts and drops the cached pages that show the old ones.
+    pub async fn flush_counters(&self) -> StoreResult<()> {
+        for id in self.0.counters.flush(&self.0.db).await? {
+            self.article_page_changed(id);
+        }
+        Ok(())
+    }
+
+    /// What only an article's own page shows changed (its comments, its counters).
+    pub fn article_page_changed(&self, article_id: i64) {
+        self.invalidate(&[format!("article:{article_id}")]);
     }
 
     pub fn content_version(&self) -> u64 {

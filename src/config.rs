@@ -111,6 +111,20 @@ config_section! {
 }
 
 config_section! {
+    /// The rendered-page cache: reader pages kept in memory, compressed once, invalidated
+    /// precisely when what they show changes.
+    CacheConfig in "cache" {
+        /// Serve reader pages from memory. Off: every request renders (for measuring).
+        enabled: bool = true,
+        /// Memory the cache may use, in megabytes (all three encodings counted); past it the
+        /// least recently used pages go.
+        max_memory_mb: u64 = 64,
+        /// Seconds a CDN in front may keep a page (`s-maxage`); browsers revalidate after 60.
+        cdn_seconds: u64 = 300,
+    }
+}
+
+config_section! {
     /// Read counters and likes, kept in memory and written in batches.
     CountersConfig in "counters" {
         /// Milliseconds between two writes of the counters. A crash loses at most this much.
@@ -156,6 +170,7 @@ pub struct Config {
     pub storage: StorageConfig,
     pub theme: ThemeConfig,
     pub jobs: JobsConfig,
+    pub cache: CacheConfig,
     pub counters: CountersConfig,
     pub mail: MailConfig,
     pub log: LogConfig,
@@ -168,6 +183,7 @@ const SECTIONS: &[(&str, &str, &[FieldDoc])] = &[
     (StorageConfig::KEY, StorageConfig::DOC, StorageConfig::FIELDS),
     (ThemeConfig::KEY, ThemeConfig::DOC, ThemeConfig::FIELDS),
     (JobsConfig::KEY, JobsConfig::DOC, JobsConfig::FIELDS),
+    (CacheConfig::KEY, CacheConfig::DOC, CacheConfig::FIELDS),
     (CountersConfig::KEY, CountersConfig::DOC, CountersConfig::FIELDS),
     (MailConfig::KEY, MailConfig::DOC, MailConfig::FIELDS),
     (LogConfig::KEY, LogConfig::DOC, LogConfig::FIELDS),

@@ -71,8 +71,9 @@ impl Counters {
     }
 
     /// Writes everything pending in one transaction. On failure the increments go back into
-    /// the map, to be written by the next flush. Returns the number of (article, day) rows.
-    pub async fn flush(&self, db: &Db) -> StoreResult<usize> {
+    /// the map, to be written by the next flush. Returns the articles whose counts changed
+    /// (their cached pages show the old counts).
+    pub async fn flush(&self, db: &Db) -> StoreResult<Vec<i64>> {
         let (reads, likes) = match self.pending.lock() {
             Ok(mut pending) => {
                 let reads = std::mem::take(&mut pending.reads);
@@ -85,10 +86,10 @@ impl Counters {
                 }
                 (reads, likes)
             }
-            Err(_) => return Ok(0),
+            Err(_) => return Ok(Vec::new()),
         };
         if reads.is_empty() && likes.is_empty() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
         let written = write(db, &reads, &likes).await;
         if let Ok(mut pending) = self.pending.lock() {
@@ -112,7 +113,11 @@ impl Counters {
     }
 }
 
-async fn write(db: &Db, reads: &HashMap<(i64, i64), i64>, likes: &HashSet<(i64, i64, String)>) -> StoreResult<usize> {
+async fn write(
+    db: &Db,
+    reads: &HashMap<(i64, i64), i64>,
+    likes: &HashSet<(i64, i64, String)>,
+) -> StoreResult<Vec<i64>> {
     let mut tx = db.begin().await?;
     let mut totals: HashMap<(i64, i64), (i64, i64)> = HashMap::new();
     for (key, n) in reads {
@@ -132,7 +137,9 @@ async fn write(db: &Db, reads: &HashMap<(i64, i64), i64>, likes: &HashSet<(i64, 
         stats::add(&mut tx, *article_id, *day, *r, *l).await?;
     }
     tx.commit().await?;
-    Ok(rows.len())
+    let mut articles: Vec<i64> = rows.iter().map(|((id, _), _)| *id).collect();
+    articles.dedup();
+    Ok(articles)
 }
 
 #[cfg(test)]

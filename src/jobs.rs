@@ -193,7 +193,7 @@ async fn execute(state: &AppState, worker_id: &str, job: &ClaimedJob) -> Result<
             queue::finish(&mut tx, job.id, worker_id).await?;
             tx.commit().await?;
             if published {
-                state.content_changed();
+                state.article_changed(article_id);
             }
             Ok(())
         }

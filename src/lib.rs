@@ -6,6 +6,8 @@
 pub mod app;
 /// `gazette backup` and `gazette restore`.
 pub mod backup;
+/// The rendered-page cache: compressed once, invalidated by tags.
+pub mod cache;
 /// `gazette check`: configuration and database health.
 pub mod check;
 /// The command line: subcommands, exit codes, one-line errors.

@@ -70,7 +70,7 @@ pub async fn run(config: Config, load_demo: bool) -> Result<(), Fatal> {
         let _ = worker.await;
     }
     let _ = flusher.await;
-    if let Err(error) = state.counters().flush(state.db()).await {
+    if let Err(error) = state.flush_counters().await {
         tracing::error!(%error, "could not write the last counts");
     }
     db.close().await;
@@ -117,7 +117,7 @@ fn spawn_counter_flusher(state: AppState, mut stop: watch::Receiver<bool>) -> to
                 _ = tokio::time::sleep(every) => {}
                 _ = stop.changed() => return,
             }
-            if let Err(error) = state.counters().flush(state.db()).await {
+            if let Err(error) = state.flush_counters().await {
                 tracing::warn!(%error, "cannot write the counters; will retry");
             }
         }

@@ -239,7 +239,7 @@ pub async fn create_article(
     .await?;
     tx.commit().await?;
     if status == ArticleStatus::Published {
-        state.content_changed();
+        state.article_changed(id);
     }
     let article = articles::by_id(state.db(), id).await?.ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(article_out(&state, article).await?)).into_response())
@@ -272,7 +272,7 @@ pub async fn publish_article(
     )
     .await?;
     tx.commit().await?;
-    state.content_changed();
+    state.article_changed(id);
     let article = articles::by_id(state.db(), id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(article_out(&state, article).await?))
 }

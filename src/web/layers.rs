@@ -104,3 +104,119 @@ struct ErrorPage<'a> {
     status: u16,
     detail: Option<&'a str>,
 }
+
+/// Serves reader pages from the page cache, and fills it. A handler opts a response in by
+/// attaching `cache::Cacheable`; everything else passes through. Reads are counted here, so
+/// a page from the cache counts like a rendered one.
+pub async fn page_cache(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    use crate::cache::{Cacheable, Encoding};
+    if request.method() != axum::http::Method::GET {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let encoding =
+        Encoding::negotiate(headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or(""));
+    let if_none_match = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let is_bot =
+        crate::web::client::is_bot(headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or(""));
+    // Only addresses without a query, or with a page number, are cached: a random query
+    // string must not fill the cache.
+    let cacheable_key = match request.uri().query() {
+        None => Some(request.uri().path().to_string()),
+        Some(q) if q.split('&').all(|p| p.starts_with("page=") && p[5..].chars().all(|c| c.is_ascii_digit())) => {
+            Some(format!("{}?{q}", request.uri().path()))
+        }
+        Some(_) => None,
+    };
+    let cache = state.cache();
+    let now = crate::store::now_ms();
+    if let Some(key) = &cacheable_key
+        && let Some(entry) = cache.get(key, now)
+    {
+        state.metrics().cache_hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        count_read(&state, entry.article_id, is_bot, now);
+        return cached_response(&state, &entry, encoding, if_none_match.as_deref());
+    }
+    let response = next.run(request).await;
+    let Some(meta) = response.extensions().get::<Cacheable>().cloned() else {
+        return response;
+    };
+    if response.status() != axum::http::StatusCode::OK {
+        return response;
+    }
+    count_read(&state, meta.article_id, is_bot, now);
+    let Some(key) = cacheable_key.filter(|_| cache.enabled()) else {
+        return response;
+    };
+    state.metrics().cache_misses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("text/html; charset=utf-8")
+        .to_string();
+    let body = match axum::body::to_bytes(response.into_body(), 16 * 1024 * 1024).await {
+        Ok(body) => body,
+        Err(_) => return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    // Compressing takes a millisecond or two: off the async threads.
+    let entry = {
+        let state = state.clone();
+        match tokio::task::spawn_blocking(move || state.cache().put(key, body, content_type, &meta, now)).await {
+            Ok(entry) => entry,
+            Err(_) => return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        }
+    };
+    cached_response(&state, &entry, encoding, if_none_match.as_deref())
+}
+
+fn count_read(state: &AppState, article_id: Option<i64>, is_bot: bool, now: i64) {
+    if let Some(id) = article_id
+        && !is_bot
+    {
+        state.counters().add_read(id, crate::render::dates::local_day(now, state.site().tz()));
+    }
+}
+
+/// The response for a cached page in the chosen encoding, or 304 when the client has it.
+fn cached_response(
+    state: &AppState,
+    entry: &crate::cache::Entry,
+    encoding: crate::cache::Encoding,
+    if_none_match: Option<&str>,
+) -> Response {
+    use crate::cache::Encoding;
+    let (body, coding, etag) = match encoding {
+        Encoding::Brotli => (entry.brotli.clone(), Some("br"), format!("{}-br\"", entry.etag.trim_end_matches('"'))),
+        Encoding::Gzip => (entry.gzip.clone(), Some("gzip"), format!("{}-gz\"", entry.etag.trim_end_matches('"'))),
+        Encoding::Identity => (entry.identity.clone(), None, entry.etag.clone()),
+    };
+    let cdn = state.config().cache.cdn_seconds.min(((entry.expires_at_ms - entry.made_at_ms) / 1000).max(0) as u64);
+    let cache_control = format!("public, max-age=60, s-maxage={cdn}, stale-while-revalidate=60");
+    let not_modified = if_none_match.is_some_and(|inm| inm.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut response = if not_modified {
+        axum::http::StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        Response::new(axum::body::Body::from(body))
+    };
+    let headers = response.headers_mut();
+    if !not_modified {
+        if let Ok(v) = HeaderValue::from_str(&entry.content_type) {
+            headers.insert(header::CONTENT_TYPE, v);
+        }
+        if let Some(coding) = coding {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+        }
+    }
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&entry.last_modified) {
+        headers.insert(header::LAST_MODIFIED, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&cache_control) {
+        headers.insert(header::CACHE_CONTROL, v);
+    }
+    response
+}

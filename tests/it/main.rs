@@ -8,6 +8,7 @@ mod support;
 
 mod api;
 mod browser;
+mod cache;
 mod cli_errors;
 mod comments;
 mod jobs;

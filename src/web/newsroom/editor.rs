@@ -398,7 +398,7 @@ pub async fn create_article(State(state): State<AppState>, form: StaffForm<Artic
     record(&mut tx, &staff, "article.create", id, serde_json::json!({ "status": status.as_str() })).await?;
     tx.commit().await?;
     if status == ArticleStatus::Published {
-        state.content_changed();
+        state.article_changed(id);
     }
     Ok(Redirect::to(&format!("{BASE}/articles/{id}?ok={}", ok_key(action))).into_response())
 }
@@ -531,7 +531,7 @@ pub async fn save_article(
         record(&mut tx, &staff, "article.save", id, serde_json::json!({ "version": expected + 1 })).await?;
     }
     tx.commit().await?;
-    state.content_changed();
+    state.article_changed(id);
     Ok(Redirect::to(&format!("{BASE}/articles/{id}?ok={}", ok_key(action))).into_response())
 }
 
@@ -636,7 +636,7 @@ pub async fn add_correction(
         .await?;
     record(&mut tx, &staff, "article.correction", id, serde_json::json!({ "kind": kind })).await?;
     tx.commit().await?;
-    state.content_changed();
+    state.article_changed(id);
     Ok(Redirect::to(&format!("{BASE}/articles/{id}?ok=corrected")).into_response())
 }
 

@@ -179,6 +179,7 @@ pub async fn decide(State(state): State<AppState>, form: StaffForm<Vec<(String, 
     };
     let mut tx = state.db().begin().await?;
     let mut approved_articles = Vec::new();
+    let mut touched_articles = Vec::new();
     let mut refusal_mails = Vec::new();
     for id in &ids {
         match status {
@@ -188,6 +189,9 @@ pub async fn decide(State(state): State<AppState>, form: StaffForm<Vec<(String, 
                 else {
                     continue;
                 };
+                if !touched_articles.contains(&article_id) {
+                    touched_articles.push(article_id);
+                }
                 if status == CommentStatus::Approved && !approved_articles.contains(&article_id) {
                     approved_articles.push(article_id);
                 }
@@ -263,8 +267,8 @@ pub async fn decide(State(state): State<AppState>, form: StaffForm<Vec<(String, 
         }
     }
     tx.commit().await?;
-    if !approved_articles.is_empty() || status.is_some() {
-        state.content_changed();
+    for article_id in touched_articles {
+        state.article_page_changed(article_id);
     }
     let back = if input.back.starts_with('?') && !input.back.contains("//") && !input.back.contains(':') {
         input.back.clone()

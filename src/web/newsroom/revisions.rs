@@ -128,6 +128,6 @@ pub async fn restore_revision(
     )
     .await?;
     tx.commit().await?;
-    state.content_changed();
+    state.article_changed(id);
     Ok(Redirect::to(&format!("{BASE}/articles/{id}?ok=restored")).into_response())
 }

@@ -14,7 +14,6 @@ use crate::render::dates::{iso_date, local_day};
 use crate::store::articles::{self, Article, ArticleCard, Byline, Correction, Scope, TagRef};
 use crate::store::comments::{self, PublicComment};
 use crate::store::now_ms;
-use crate::web::client::ClientInfo;
 use crate::web::reader::chrome::Chrome;
 use crate::web::reader::lang::prefix_for;
 use crate::web::reader::like::like_token;
@@ -78,7 +77,6 @@ pub struct ArticleQuery {
 
 pub async fn show_article(
     State(state): State<AppState>,
-    client: ClientInfo,
     Path((section, slug)): Path<(String, String)>,
     axum::extract::Query(query): axum::extract::Query<ArticleQuery>,
 ) -> PageResult<Response> {
@@ -101,11 +99,16 @@ pub async fn show_article(
         "indesirable" => Some(state.catalog().text(lang, "comments.posted_pending", &[])),
         _ => None,
     };
-    let response = render_article(&state, article.clone(), form, StatusCode::OK).await?;
-    if !client.is_bot() {
-        state.counters().add_read(article.card.id, local_day(now_ms(), state.site().tz()));
-    }
-    Ok(response)
+    let id = article.card.id;
+    let response = render_article(&state, article, form, StatusCode::OK).await?;
+    // The page cache layer counts the read (from the cache or not) and keeps the page; its
+    // tags: this article, and the lists of its language that its blocks show.
+    let mut meta = crate::cache::Cacheable::new(
+        300,
+        [format!("article:{id}"), format!("listings:{}", lang.code()), "site".to_string()],
+    );
+    meta.article_id = Some(id);
+    Ok(crate::cache::mark(response, meta))
 }
 
 /// The comment form's state: what was typed, what is wrong, and the signed token that dates

@@ -248,7 +248,7 @@ pub async fn post_comment(
         return refuse(form, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     if status == CommentStatus::Approved {
-        state.content_changed();
+        state.article_page_changed(article.card.id);
     }
     let word = match status {
         CommentStatus::Approved => "publie",

@@ -125,7 +125,7 @@ async fn render_feed(
     let body = state.templates().render(template, &feed)?;
     let mut response = body.into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    Ok(response)
+    Ok(crate::cache::mark(response, crate::cache::Cacheable::new(300, crate::cache::listing_tags(page_lang.lang))))
 }
 
 fn item(base: &str, card: &ArticleCard, authors: Vec<String>, tz: chrono_tz::Tz) -> FeedItem {

@@ -2,7 +2,9 @@
 //! latest news, one block per section, the opinion teasers and the most read.
 
 use axum::extract::State;
-use axum::response::Html;
+use axum::response::{Html, Response};
+
+use crate::cache::{self, Cacheable};
 use serde::Serialize;
 
 use crate::app::AppState;
@@ -50,7 +52,7 @@ struct FrontPage {
     most_read_week: Vec<MostRead>,
 }
 
-pub async fn show_front(State(state): State<AppState>, page_lang: PageLang) -> PageResult<Html<String>> {
+pub async fn show_front(State(state): State<AppState>, page_lang: PageLang) -> PageResult<Response> {
     let lang = page_lang.lang;
     let db = state.db();
     let today = local_day(now_ms(), state.site().tz());
@@ -111,5 +113,7 @@ pub async fn show_front(State(state): State<AppState>, page_lang: PageLang) -> P
         most_read_today: to_most_read(today_reads),
         most_read_week: to_most_read(week_reads),
     };
-    Ok(Html(state.templates().render("pages/front.html", &page)?))
+    let html = Html(state.templates().render("pages/front.html", &page)?);
+    // The most read change by themselves: a minute at most.
+    Ok(cache::mark(html, Cacheable::new(60, cache::listing_tags(lang))))
 }

@@ -2,7 +2,9 @@
 //! (`/archives/2020/12/27`).
 
 use axum::extract::{Path, Query, State};
-use axum::response::Html;
+use axum::response::{Html, Response};
+
+use crate::cache::{self, Cacheable};
 use chrono::{Days, NaiveDate, TimeZone};
 use serde::Serialize;
 
@@ -43,7 +45,7 @@ async fn render_listing(
     scope: Scope,
     page: i64,
     fill: impl FnOnce(&mut ListingPage),
-) -> PageResult<Html<String>> {
+) -> PageResult<Response> {
     let lang = page_lang.lang;
     let ((chrome, _), total) =
         tokio::try_join!(Chrome::for_page(state, lang, &path), articles::count_listing(state.db(), lang, scope))?;
@@ -66,7 +68,8 @@ async fn render_listing(
         total,
     };
     fill(&mut listing);
-    Ok(Html(state.templates().render("pages/listing.html", &listing)?))
+    let html = Html(state.templates().render("pages/listing.html", &listing)?);
+    Ok(cache::mark(html, Cacheable::new(300, cache::listing_tags(page_lang.lang))))
 }
 
 pub async fn show_tag(
@@ -74,7 +77,7 @@ pub async fn show_tag(
     page_lang: PageLang,
     Path(slug): Path<String>,
     Query(query): Query<PageQuery>,
-) -> PageResult<Html<String>> {
+) -> PageResult<Response> {
     let tag = tags::by_slug(state.db(), &slug).await?.ok_or(AppError::NotFound)?;
     let feed = format!("{}/feeds/tag/{}/rss.xml", page_lang.prefix, tag.slug);
     render_listing(&state, page_lang, format!("/tag/{slug}"), Scope::Tag(tag.id), page_number(query.page()), |p| {
@@ -90,7 +93,7 @@ pub async fn show_author(
     page_lang: PageLang,
     Path(slug): Path<String>,
     Query(query): Query<PageQuery>,
-) -> PageResult<Html<String>> {
+) -> PageResult<Response> {
     let author = users::by_slug(state.db(), &slug).await?.ok_or(AppError::NotFound)?;
     let feed = format!("{}/feeds/auteur/{}/rss.xml", page_lang.prefix, author.slug);
     render_listing(
@@ -114,7 +117,7 @@ pub async fn show_day(
     page_lang: PageLang,
     Path((year, month, day)): Path<(String, String, String)>,
     Query(query): Query<PageQuery>,
-) -> PageResult<Html<String>> {
+) -> PageResult<Response> {
     let parse = |s: &str| s.parse::<u32>().ok();
     let date = match (year.parse::<i32>().ok(), parse(&month), parse(&day)) {
         (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(y, m, d),

@@ -16,9 +16,10 @@ struct PrivacyPage {
     text: String,
 }
 
-pub async fn show_privacy(State(state): State<AppState>, page_lang: PageLang) -> PageResult<Html<String>> {
+pub async fn show_privacy(State(state): State<AppState>, page_lang: PageLang) -> PageResult<axum::response::Response> {
     let (chrome, _) = Chrome::for_page(&state, page_lang.lang, "/confidentialite").await?;
     let site = state.site();
     let page = PrivacyPage { text: site.localized(&site.privacy_text, page_lang.lang).to_string(), chrome };
-    Ok(Html(state.templates().render("pages/privacy.html", &page)?))
+    let html = Html(state.templates().render("pages/privacy.html", &page)?);
+    Ok(crate::cache::mark(html, crate::cache::Cacheable::new(3600, ["site".to_string()])))
 }

@@ -1,7 +1,9 @@
 //! A section's page: breadcrumb, sub-sections, its articles newest first, page links.
 
 use axum::extract::{Path, Query, State};
-use axum::response::Html;
+use axum::response::{Html, Response};
+
+use crate::cache::{self, Cacheable};
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
@@ -41,7 +43,7 @@ pub async fn show_section(
     page_lang: PageLang,
     Path(slug): Path<String>,
     Query(query): Query<PageQuery>,
-) -> PageResult<Html<String>> {
+) -> PageResult<Response> {
     let lang = page_lang.lang;
     let path = format!("/{slug}");
     let (chrome, all) = Chrome::for_page(&state, lang, &path).await?;
@@ -66,5 +68,6 @@ pub async fn show_section(
         total,
         chrome,
     };
-    Ok(Html(state.templates().render("pages/section.html", &page)?))
+    let html = Html(state.templates().render("pages/section.html", &page)?);
+    Ok(cache::mark(html, Cacheable::new(300, cache::listing_tags(lang))))
 }

@@ -48,7 +48,8 @@ fn xml(state: &AppState, template: &str, page: &SitemapPage) -> PageResult<Respo
     let body = state.templates().render(template, page)?;
     let mut response = body.into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xml; charset=utf-8"));
-    Ok(response)
+    let tags = crate::news::Lang::ALL.iter().map(|l| format!("listings:{}", l.code())).chain(["site".to_string()]);
+    Ok(crate::cache::mark(response, crate::cache::Cacheable::new(300, tags)))
 }
 
 fn w3c(ms: i64) -> String {

@@ -1,0 +1,298 @@
+//! The rendered-page cache: reader pages kept in memory, already compressed (gzip and
+//! brotli, made once per entry), served with `ETag` and `Last-Modified`, answering 304 when
+//! the browser or a CDN has them.
+//!
+//! Precision comes from tags: a page is stored with the tags of what it shows (`article:12`,
+//! `listings:fr`, `site`), and a change invalidates exactly the tags it touches (see
+//! `app::AppState::invalidate`). Every entry also has a lifetime, so blocks that change by
+//! themselves (the most read, the read counter) are never older than it. The cache has a
+//! memory bound; past it, the least recently used entries go.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write as _;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::body::Bytes;
+
+/// What a handler says about the page it made, as a response extension.
+#[derive(Clone, Debug, Default)]
+pub struct Cacheable {
+    pub tags: Vec<String>,
+    /// Seconds the page may be served from the cache.
+    pub ttl_s: u64,
+    /// The article a view of this page reads (counted on every hit too).
+    pub article_id: Option<i64>,
+}
+
+impl Cacheable {
+    pub fn new(ttl_s: u64, tags: impl IntoIterator<Item = String>) -> Cacheable {
+        Cacheable { tags: tags.into_iter().collect(), ttl_s, article_id: None }
+    }
+}
+
+/// Marks a response as cacheable with these tags and lifetime.
+pub fn mark(response: impl axum::response::IntoResponse, meta: Cacheable) -> axum::response::Response {
+    let mut response = response.into_response();
+    response.extensions_mut().insert(meta);
+    response
+}
+
+/// The tags of a page that lists articles of a language.
+pub fn listing_tags(lang: crate::news::Lang) -> Vec<String> {
+    vec![format!("listings:{}", lang.code()), "site".to_string()]
+}
+
+/// One cached page in its three encodings.
+#[derive(Debug)]
+pub struct Entry {
+    pub identity: Bytes,
+    pub gzip: Bytes,
+    pub brotli: Bytes,
+    pub content_type: String,
+    pub etag: String,
+    /// HTTP date of when it was made.
+    pub last_modified: String,
+    pub made_at_ms: i64,
+    pub expires_at_ms: i64,
+    pub tags: Vec<String>,
+    pub article_id: Option<i64>,
+    last_used: AtomicU64,
+}
+
+impl Entry {
+    fn size(&self) -> usize {
+        self.identity.len() + self.gzip.len() + self.brotli.len() + 256
+    }
+}
+
+/// Which body a client gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+impl Encoding {
+    /// The best encoding the `Accept-Encoding` header allows (q=0 refuses one).
+    pub fn negotiate(accept: &str) -> Encoding {
+        let allows = |name: &str| {
+            accept.split(',').any(|part| {
+                let mut pieces = part.trim().split(';');
+                let coding = pieces.next().unwrap_or("").trim();
+                let q_zero = pieces.any(|p| {
+                    let p = p.trim();
+                    p.strip_prefix("q=").is_some_and(|q| q.trim().parse::<f32>().map(|q| q == 0.0).unwrap_or(false))
+                });
+                coding.eq_ignore_ascii_case(name) && !q_zero
+            })
+        };
+        if allows("br") {
+            Encoding::Brotli
+        } else if allows("gzip") {
+            Encoding::Gzip
+        } else {
+            Encoding::Identity
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    entries: HashMap<String, std::sync::Arc<Entry>>,
+    by_tag: HashMap<String, HashSet<String>>,
+    bytes: usize,
+}
+
+#[derive(Debug)]
+pub struct PageCache {
+    inner: RwLock<Inner>,
+    max_bytes: usize,
+    clock: AtomicU64,
+    enabled: bool,
+}
+
+impl PageCache {
+    pub fn new(max_mb: u64, enabled: bool) -> PageCache {
+        PageCache {
+            inner: RwLock::new(Inner::default()),
+            max_bytes: (max_mb as usize).saturating_mul(1024 * 1024),
+            clock: AtomicU64::new(1),
+            enabled,
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// A fresh entry for a key.
+    pub fn get(&self, key: &str, now_ms: i64) -> Option<std::sync::Arc<Entry>> {
+        let inner = self.inner.read().ok()?;
+        let entry = inner.entries.get(key)?;
+        if entry.expires_at_ms <= now_ms {
+            return None;
+        }
+        entry.last_used.store(self.clock.fetch_add(1, Ordering::Relaxed), Ordering::Relaxed);
+        Some(entry.clone())
+    }
+
+    /// Compresses and stores a page. Returns the entry.
+    pub fn put(
+        &self,
+        key: String,
+        body: Bytes,
+        content_type: String,
+        meta: &Cacheable,
+        now_ms: i64,
+    ) -> std::sync::Arc<Entry> {
+        let gzip = gzip(&body);
+        let brotli = brotli(&body);
+        let etag = format!("\"{}\"", &crate::secrets::hash_bytes(&body)[..20]);
+        let entry = std::sync::Arc::new(Entry {
+            identity: body,
+            gzip: Bytes::from(gzip),
+            brotli: Bytes::from(brotli),
+            content_type,
+            etag,
+            last_modified: http_date(now_ms),
+            made_at_ms: now_ms,
+            expires_at_ms: now_ms + (meta.ttl_s as i64) * 1000,
+            tags: meta.tags.clone(),
+            article_id: meta.article_id,
+            last_used: AtomicU64::new(self.clock.fetch_add(1, Ordering::Relaxed)),
+        });
+        if !self.enabled {
+            return entry;
+        }
+        if let Ok(mut inner) = self.inner.write() {
+            if let Some(old) = inner.entries.remove(&key) {
+                inner.bytes = inner.bytes.saturating_sub(old.size());
+            }
+            inner.bytes += entry.size();
+            for tag in &entry.tags {
+                inner.by_tag.entry(tag.clone()).or_default().insert(key.clone());
+            }
+            inner.entries.insert(key, entry.clone());
+            if inner.bytes > self.max_bytes {
+                evict(&mut inner, self.max_bytes);
+            }
+        }
+        entry
+    }
+
+    /// Drops every entry carrying one of the tags.
+    pub fn invalidate<S: AsRef<str>>(&self, tags: &[S]) -> usize {
+        let Ok(mut inner) = self.inner.write() else { return 0 };
+        let mut removed = 0;
+        for tag in tags {
+            let Some(keys) = inner.by_tag.remove(tag.as_ref()) else { continue };
+            for key in keys {
+                if let Some(entry) = inner.entries.remove(&key) {
+                    inner.bytes = inner.bytes.saturating_sub(entry.size());
+                    removed += 1;
+                }
+            }
+        }
+        removed
+    }
+
+    /// Drops everything (settings changed, or a node lost the change notifications).
+    pub fn clear(&self) {
+        if let Ok(mut inner) = self.inner.write() {
+            *inner = Inner::default();
+        }
+    }
+
+    /// (entries, bytes) for metrics.
+    pub fn size(&self) -> (usize, usize) {
+        self.inner.read().map(|i| (i.entries.len(), i.bytes)).unwrap_or((0, 0))
+    }
+}
+
+/// Removes the least recently used entries until the cache is under 90% of its bound.
+fn evict(inner: &mut Inner, max_bytes: usize) {
+    let target = max_bytes / 10 * 9;
+    let mut by_age: Vec<(u64, String)> =
+        inner.entries.iter().map(|(k, e)| (e.last_used.load(Ordering::Relaxed), k.clone())).collect();
+    by_age.sort_unstable();
+    for (_, key) in by_age {
+        if inner.bytes <= target {
+            break;
+        }
+        if let Some(entry) = inner.entries.remove(&key) {
+            inner.bytes = inner.bytes.saturating_sub(entry.size());
+            for tag in &entry.tags {
+                if let Some(keys) = inner.by_tag.get_mut(tag) {
+                    keys.remove(&key);
+                }
+            }
+        }
+    }
+}
+
+fn gzip(body: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 3), flate2::Compression::new(6));
+    let _ = encoder.write_all(body);
+    encoder.finish().unwrap_or_default()
+}
+
+fn brotli(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() / 3);
+    let params = brotli::enc::BrotliEncoderParams { quality: 6, lgwin: 22, ..Default::default() };
+    let _ = brotli::BrotliCompress(&mut std::io::Cursor::new(body), &mut out, &params);
+    out
+}
+
+/// An HTTP date (RFC 9110 IMF-fixdate).
+pub fn http_date(ms: i64) -> String {
+    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
+        .map(|t| t.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(tags: &[&str]) -> Cacheable {
+        Cacheable::new(60, tags.iter().map(|t| t.to_string()))
+    }
+
+    #[test]
+    fn entries_are_compressed_and_invalidated_by_tag() {
+        let cache = PageCache::new(16, true);
+        let body = Bytes::from("<p>".to_string() + &"texte ".repeat(500) + "</p>");
+        cache.put("/a".into(), body.clone(), "text/html".into(), &meta(&["article:1", "listings:fr"]), 0);
+        cache.put("/b".into(), body.clone(), "text/html".into(), &meta(&["article:2", "listings:fr"]), 0);
+        let entry = cache.get("/a", 1).unwrap();
+        assert!(entry.gzip.len() < body.len() / 10 && entry.brotli.len() < body.len() / 10);
+        assert_eq!(cache.invalidate(&["article:1"]), 1);
+        assert!(cache.get("/a", 1).is_none() && cache.get("/b", 1).is_some());
+        assert_eq!(cache.invalidate(&["listings:fr"]), 1);
+        assert!(cache.get("/b", 1).is_none());
+    }
+
+    #[test]
+    fn entries_expire_and_the_least_used_are_evicted() {
+        let cache = PageCache::new(1, true);
+        let big = |n: u8| Bytes::from((0..200_000).map(|i| ((i * 7 + n as usize) % 251) as u8).collect::<Vec<u8>>());
+        cache.put("/old".into(), big(1), "x".into(), &meta(&[]), 0);
+        cache.put("/hot".into(), big(2), "x".into(), &meta(&[]), 0);
+        assert!(cache.get("/hot", 1).is_some());
+        cache.put("/new".into(), big(3), "x".into(), &meta(&[]), 0);
+        assert!(cache.get("/old", 1).is_none(), "least recently used evicted");
+        assert!(cache.get("/new", 1).is_some());
+        assert!(cache.size().1 <= 1024 * 1024);
+        assert!(cache.get("/new", 61_000).is_none(), "expired");
+    }
+
+    #[test]
+    fn encodings_are_negotiated() {
+        assert_eq!(Encoding::negotiate("gzip, deflate, br"), Encoding::Brotli);
+        assert_eq!(Encoding::negotiate("gzip"), Encoding::Gzip);
+        assert_eq!(Encoding::negotiate("br;q=0, gzip"), Encoding::Gzip);
+        assert_eq!(Encoding::negotiate(""), Encoding::Identity);
+    }
+}

@@ -1,0 +1,144 @@
+//! The page cache: compressed variants, validators and 304s, CDN headers, and invalidation
+//! that keeps pages right after publishing, editing, comments and settings.
+
+use std::io::Read as _;
+
+use axum::body::Body;
+use axum::http::Request;
+use gazette::news::Role;
+use sqlx::Row;
+
+use crate::on_both_engines;
+use crate::support::TestApp;
+
+async fn get_with(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> crate::support::TestResponse {
+    let mut request = Request::get(path);
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    app.request(request.body(Body::empty()).unwrap()).await
+}
+
+async fn raw(app: &TestApp, path: &str, accept: &str) -> (Vec<u8>, String) {
+    use tower::ServiceExt;
+    let response = app
+        .router
+        .clone()
+        .oneshot(Request::get(path).header("accept-encoding", accept).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let coding =
+        response.headers().get("content-encoding").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    (axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec(), coding)
+}
+
+async fn pages_are_cached_compressed_and_revalidated(app: TestApp) {
+    app.with_demo().await;
+    let first = get_with(&app, "/", &[]).await;
+    let second = get_with(&app, "/", &[]).await;
+    assert_eq!(first.body, second.body);
+    let etag = second.header("etag").to_string();
+    assert!(etag.starts_with('"'), "{etag}");
+    assert!(!second.header("last-modified").is_empty());
+    assert!(second.header("cache-control").contains("s-maxage="), "fit for a CDN");
+    assert_eq!(second.header("vary"), "Accept-Encoding");
+    let not_modified = get_with(&app, "/", &[("if-none-match", &etag)]).await;
+    assert_eq!(not_modified.status, 304);
+    assert!(not_modified.body.is_empty());
+    // Brotli and gzip variants hold the same page.
+    let (identity, _) = raw(&app, "/", "").await;
+    let (br, coding) = raw(&app, "/", "gzip, br").await;
+    assert_eq!(coding, "br");
+    let mut decoded = Vec::new();
+    brotli::BrotliDecompress(&mut std::io::Cursor::new(&br), &mut decoded).unwrap();
+    assert_eq!(decoded, identity);
+    assert!(br.len() * 4 < identity.len(), "compressed: {} -> {}", identity.len(), br.len());
+    let (gz, coding) = raw(&app, "/", "gzip").await;
+    assert_eq!(coding, "gzip");
+    let mut decoded = Vec::new();
+    flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut decoded).unwrap();
+    assert_eq!(decoded, identity);
+    // Each encoding has its own validator.
+    let br_etag = get_with(&app, "/", &[("accept-encoding", "br")]).await.header("etag").to_string();
+    assert_ne!(br_etag, etag);
+    assert_eq!(get_with(&app, "/", &[("accept-encoding", "br"), ("if-none-match", &br_etag)]).await.status, 304);
+    // An odd query string is not cached (it must not fill the cache).
+    assert!(get_with(&app, "/?utm_source=x", &[]).await.header("etag").is_empty());
+    assert!(get_with(&app, "/economie?page=1", &[]).await.header("etag").len() > 2, "page numbers are");
+}
+
+async fn publishing_editing_and_comments_show_at_the_next_request(app: TestApp) {
+    app.with_demo().await;
+    let editor = app.staff_token("e@example.com", Role::Editor).await;
+    // Warm the cache.
+    for path in ["/", "/economie", "/feeds/rss.xml", "/sitemaps/news.xml"] {
+        get_with(&app, path, &[]).await;
+        assert!(get_with(&app, path, &[]).await.header("etag").len() > 2, "{path} cached");
+    }
+    let created = app
+        .post_json(
+            "/api/v1/articles",
+            &serde_json::json!({"title": "Flash : le port rouvre", "section": "economie", "status": "published"}),
+            Some(&editor),
+        )
+        .await;
+    assert_eq!(created.status, 201);
+    let id = created.json()["id"].as_i64().unwrap();
+    for path in ["/", "/economie", "/feeds/rss.xml", "/sitemaps/news.xml"] {
+        assert!(
+            get_with(&app, path, &[]).await.body.contains("Flash : le port rouvre"),
+            "{path} shows the new article"
+        );
+    }
+    let path = format!("/economie/{}", created.json()["slug"].as_str().unwrap());
+    get_with(&app, &path, &[]).await;
+    // A comment approved shows on the article at the next request.
+    let mut tx = app.db().begin().await.unwrap();
+    let comment = gazette::store::comments::insert(
+        &mut tx,
+        &gazette::store::comments::NewComment {
+            article_id: id,
+            parent_id: None,
+            author_name: "Lecteur".into(),
+            author_email: "l@example.com".into(),
+            author_website: String::new(),
+            body: "Bonne nouvelle pour les dockers.".into(),
+            language: "fr".into(),
+            status: gazette::news::CommentStatus::Pending,
+            refusal_reason: None,
+            screening: "{}".into(),
+            ip_hash: String::new(),
+            created_at: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    app.staff_user("modo@example.ma", Role::Moderator, "correct horse battery").await;
+    let moderator = app.login("modo@example.ma", "correct horse battery").await.unwrap();
+    assert!(!get_with(&app, &path, &[]).await.body.contains("Bonne nouvelle pour les dockers"));
+    app.post_form("/redaction/commentaires", &moderator, &[("action", &format!("approve:{comment}"))]).await;
+    assert!(get_with(&app, &path, &[]).await.body.contains("Bonne nouvelle pour les dockers"), "approval shows");
+    // Unpublishing removes it everywhere at once.
+    sqlx::query("update articles set status = 'unpublished' where id = $1")
+        .bind(id)
+        .execute(app.db().writer())
+        .await
+        .unwrap();
+    app.state.article_changed(id);
+    assert_eq!(get_with(&app, &path, &[]).await.status, 404);
+    assert!(!get_with(&app, "/", &[]).await.body.contains("Flash : le port rouvre"));
+    // Settings changed: every page follows.
+    let mut site = (*app.state.site()).clone();
+    site.name = "Le Nouveau Journal".into();
+    let mut tx = app.db().begin().await.unwrap();
+    gazette::store::settings::save_site(&mut tx, &site).await.unwrap();
+    tx.commit().await.unwrap();
+    app.state.reload_site().await.unwrap();
+    assert!(get_with(&app, "/economie", &[]).await.body.contains("Le Nouveau Journal"));
+    let entries: i64 =
+        sqlx::query("select count(*) as n from articles").fetch_one(app.db().reader()).await.unwrap().get("n");
+    assert!(entries > 0);
+}
+
+on_both_engines!(pages_are_cached_compressed_and_revalidated, publishing_editing_and_comments_show_at_the_next_request);
