@@ -277,13 +277,27 @@ mod tests {
     #[test]
     fn entries_expire_and_the_least_used_are_evicted() {
         let cache = PageCache::new(1, true);
-        let big = |n: u8| Bytes::from((0..200_000).map(|i| ((i * 7 + n as usize) % 251) as u8).collect::<Vec<u8>>());
+        // Incompressible bodies of 150 kB: an entry weighs about 450 kB in its three
+        // encodings, so two fit in 1 MB and a third forces an eviction.
+        let big = |seed: u64| {
+            let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+            let bytes = (0..150_000)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x as u8
+                })
+                .collect::<Vec<u8>>();
+            Bytes::from(bytes)
+        };
         cache.put("/old".into(), big(1), "x".into(), &meta(&[]), 0);
         cache.put("/hot".into(), big(2), "x".into(), &meta(&[]), 0);
+        assert!(cache.get("/old", 1).is_some(), "two entries fit");
         assert!(cache.get("/hot", 1).is_some());
         cache.put("/new".into(), big(3), "x".into(), &meta(&[]), 0);
         assert!(cache.get("/old", 1).is_none(), "least recently used evicted");
-        assert!(cache.get("/new", 1).is_some());
+        assert!(cache.get("/new", 1).is_some() && cache.get("/hot", 1).is_some());
         assert!(cache.size().1 <= 1024 * 1024);
         assert!(cache.get("/new", 61_000).is_none(), "expired");
     }

@@ -47,7 +47,15 @@ enum Command {
         demo: bool,
     },
     /// Load the sample content (sections, articles in French, Arabic and English, comments).
-    Demo,
+    Demo {
+        /// Also generate an archive of this many articles (20 years, 40 sections, 3,000 tags,
+        /// 200 authors, generated text), for measuring; e.g. 500000.
+        #[arg(long, value_name = "N")]
+        articles: Option<u64>,
+        /// Comments per generated article, on average.
+        #[arg(long, value_name = "N", default_value_t = 4)]
+        comments_per_article: u64,
+    },
     /// Manage staff accounts.
     User {
         #[command(subcommand)]
@@ -161,10 +169,17 @@ async fn run(cli: Cli) -> Result<(), Fatal> {
     init_logging(&config);
     match cli.command {
         Command::Serve { demo, .. } => crate::serve::run(config, demo).await,
-        Command::Demo => {
+        Command::Demo { articles, comments_per_article } => {
             let db = open_migrated(&config).await?;
             let report = crate::demo::load(&db, &config.media_dir()).await?;
             println!("{report}");
+            if let Some(articles) = articles {
+                let options = crate::demo::archive::ArchiveOptions {
+                    comments_per_article,
+                    ..crate::demo::archive::ArchiveOptions::new(articles)
+                };
+                println!("{}", crate::demo::archive::generate(&db, &config.media_dir(), &options).await?);
+            }
             db.close().await;
             Ok(())
         }

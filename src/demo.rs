@@ -5,6 +5,7 @@
 //! authors who cannot log in, comments in every moderation state, read counts, and the
 //! publisher's footer. Everything is derived deterministically from `demo/content.toml`.
 
+pub mod archive;
 pub mod picture;
 
 use std::collections::BTreeMap;

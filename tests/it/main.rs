@@ -7,6 +7,7 @@
 mod support;
 
 mod api;
+mod archive;
 mod browser;
 mod cache;
 mod cli_errors;
