@@ -46,7 +46,8 @@ impl AppState {
         let templates = Templates::new(theme_dir, catalog.clone(), assets.clone());
         let secret = instance_secret(&db).await?;
         let site = settings::site(&db).await?;
-        let cache = crate::cache::PageCache::new(config.cache.max_memory_mb, config.cache.enabled);
+        let cache =
+            crate::cache::PageCache::new(config.cache.max_memory_mb, config.cache.enabled, config.cache.cdn_seconds);
         let lists = crate::store::moderation::lists(&db).await?;
         Ok(AppState(Arc::new(Inner {
             moderation: RwLock::new(Arc::new(crate::news::moderation::CompiledLists::compile(&lists))),

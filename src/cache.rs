@@ -14,6 +14,7 @@ use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::body::Bytes;
+use axum::http::HeaderValue;
 
 /// What a handler says about the page it made, as a response extension.
 #[derive(Clone, Debug, Default)]
@@ -43,21 +44,67 @@ pub fn listing_tags(lang: crate::news::Lang) -> Vec<String> {
     vec![format!("listings:{}", lang.code()), "site".to_string()]
 }
 
-/// One cached page in its three encodings.
+/// One cached page in its three encodings, with the headers it is served with made once:
+/// a hit formats nothing.
 #[derive(Debug)]
 pub struct Entry {
     pub identity: Bytes,
     pub gzip: Bytes,
     pub brotli: Bytes,
-    pub content_type: String,
-    pub etag: String,
-    /// HTTP date of when it was made.
-    pub last_modified: String,
+    pub headers: EntryHeaders,
     pub made_at_ms: i64,
     pub expires_at_ms: i64,
     pub tags: Vec<String>,
     pub article_id: Option<i64>,
     last_used: AtomicU64,
+}
+
+/// The response headers of a cached page.
+#[derive(Debug)]
+pub struct EntryHeaders {
+    pub content_type: HeaderValue,
+    /// One validator per encoding (identity, gzip, brotli): the bodies differ.
+    pub etags: [HeaderValue; 3],
+    pub last_modified: HeaderValue,
+    pub cache_control: HeaderValue,
+    /// The page's tags, for a CDN that purges by tag (Fastly, Varnish xkey: `Surrogate-Key`;
+    /// Cloudflare: `Cache-Tag`).
+    pub surrogate_keys: HeaderValue,
+    pub cache_tags: HeaderValue,
+}
+
+impl EntryHeaders {
+    fn new(
+        content_type: &str,
+        body: &[u8],
+        now_ms: i64,
+        ttl_s: u64,
+        cdn_seconds: u64,
+        tags: &[String],
+    ) -> EntryHeaders {
+        let hash = crate::secrets::hash_bytes(body);
+        let etag = |suffix: &str| header_value(&format!("\"{}{suffix}\"", &hash[..20]));
+        // Browsers revalidate every view (a 304 from memory, and the read is counted); a CDN
+        // may keep the page for `cdn_seconds`, never longer than the page's own lifetime.
+        let cdn = cdn_seconds.min(ttl_s);
+        let cache_control = if cdn > 0 {
+            format!("public, max-age=0, must-revalidate, s-maxage={cdn}")
+        } else {
+            "public, max-age=0, must-revalidate".to_string()
+        };
+        EntryHeaders {
+            content_type: header_value(content_type),
+            etags: [etag(""), etag("-gz"), etag("-br")],
+            last_modified: header_value(&http_date(now_ms)),
+            cache_control: header_value(&cache_control),
+            surrogate_keys: header_value(&tags.join(" ")),
+            cache_tags: header_value(&tags.join(",")),
+        }
+    }
+}
+
+fn header_value(text: &str) -> HeaderValue {
+    HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 impl Entry {
@@ -109,15 +156,17 @@ struct Inner {
 pub struct PageCache {
     inner: RwLock<Inner>,
     max_bytes: usize,
+    cdn_seconds: u64,
     clock: AtomicU64,
     enabled: bool,
 }
 
 impl PageCache {
-    pub fn new(max_mb: u64, enabled: bool) -> PageCache {
+    pub fn new(max_mb: u64, enabled: bool, cdn_seconds: u64) -> PageCache {
         PageCache {
             inner: RwLock::new(Inner::default()),
             max_bytes: (max_mb as usize).saturating_mul(1024 * 1024),
+            cdn_seconds,
             clock: AtomicU64::new(1),
             enabled,
         }
@@ -149,14 +198,12 @@ impl PageCache {
     ) -> std::sync::Arc<Entry> {
         let gzip = gzip(&body);
         let brotli = brotli(&body);
-        let etag = format!("\"{}\"", &crate::secrets::hash_bytes(&body)[..20]);
+        let headers = EntryHeaders::new(&content_type, &body, now_ms, meta.ttl_s, self.cdn_seconds, &meta.tags);
         let entry = std::sync::Arc::new(Entry {
             identity: body,
             gzip: Bytes::from(gzip),
             brotli: Bytes::from(brotli),
-            content_type,
-            etag,
-            last_modified: http_date(now_ms),
+            headers,
             made_at_ms: now_ms,
             expires_at_ms: now_ms + (meta.ttl_s as i64) * 1000,
             tags: meta.tags.clone(),
@@ -262,7 +309,7 @@ mod tests {
 
     #[test]
     fn entries_are_compressed_and_invalidated_by_tag() {
-        let cache = PageCache::new(16, true);
+        let cache = PageCache::new(16, true, 60);
         let body = Bytes::from("<p>".to_string() + &"texte ".repeat(500) + "</p>");
         cache.put("/a".into(), body.clone(), "text/html".into(), &meta(&["article:1", "listings:fr"]), 0);
         cache.put("/b".into(), body.clone(), "text/html".into(), &meta(&["article:2", "listings:fr"]), 0);
@@ -276,7 +323,7 @@ mod tests {
 
     #[test]
     fn entries_expire_and_the_least_used_are_evicted() {
-        let cache = PageCache::new(1, true);
+        let cache = PageCache::new(1, true, 60);
         // Incompressible bodies of 150 kB: an entry weighs about 450 kB in its three
         // encodings, so two fit in 1 MB and a third forces an eviction.
         let big = |seed: u64| {

@@ -76,6 +76,15 @@ enum Command {
         /// A file written by `gazette backup`.
         file: PathBuf,
     },
+    /// Measure page renders (page cache off) and searches on this database, for bench/run.sh.
+    Bench {
+        /// Renders of each page measured.
+        #[arg(long, default_value_t = 1000)]
+        renders: usize,
+        /// Searches measured.
+        #[arg(long, default_value_t = 200)]
+        searches: usize,
+    },
     /// Configuration helpers.
     Config {
         #[command(subcommand)]
@@ -201,6 +210,9 @@ async fn run(cli: Cli) -> Result<(), Fatal> {
             Ok(())
         }
         Command::Check => crate::check::run(&config).await,
+        Command::Bench { renders, searches } => {
+            crate::bench::run(config, &crate::bench::BenchOptions { renders, searches }).await
+        }
         Command::Backup { to } => crate::backup::backup(&config, &to).await,
         Command::Restore { file } => crate::backup::restore(&config, &file).await,
         Command::Config { action } => {

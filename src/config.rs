@@ -119,8 +119,10 @@ config_section! {
         /// Memory the cache may use, in megabytes (all three encodings counted); past it the
         /// least recently used pages go.
         max_memory_mb: u64 = 64,
-        /// Seconds a CDN in front may keep a page (`s-maxage`); browsers revalidate after 60.
-        cdn_seconds: u64 = 300,
+        /// Seconds a CDN in front may keep a page (`s-maxage`); browsers revalidate every view.
+        /// 0: the CDN revalidates too, so every view is counted and a change shows at once;
+        /// more shields the site in a spike but needs a purge on publish (docs/performance.md).
+        cdn_seconds: u64 = 60,
     }
 }
 

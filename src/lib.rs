@@ -6,6 +6,8 @@
 pub mod app;
 /// `gazette backup` and `gazette restore`.
 pub mod backup;
+/// `gazette bench`: render and search timings for the benchmark.
+pub mod bench;
 /// The rendered-page cache: compressed once, invalidated by tags.
 pub mod cache;
 /// `gazette check`: configuration and database health.

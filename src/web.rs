@@ -162,6 +162,7 @@ route_table! {
     post "/api/v1/articles" => api::create_article,
     get "/api/v1/articles/{id}" => api::show_article,
     post "/api/v1/articles/{id}/publish" => api::publish_article,
+    post "/api/v1/cache/purge" => api::purge_cache,
 }
 
 /// Builds the whole router on a state.

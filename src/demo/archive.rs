@@ -263,6 +263,7 @@ pub async fn generate(db: &Db, media_dir: &std::path::Path, options: &ArchiveOpt
         let (langs, sections, authors, tags, media) =
             (languages.clone(), section_ids.clone(), author_ids.clone(), tag_names.clone(), media_ids.clone());
         let seed = rng.next();
+        let made_before = made;
         // Text for a batch is made on the blocking pool while the previous batch was written.
         let batch: Vec<Generated> = tokio::task::spawn_blocking(move || {
             let mut rng = Rng(seed | 1);
@@ -308,9 +309,11 @@ pub async fn generate(db: &Db, media_dir: &std::path::Path, options: &ArchiveOpt
                             article_authors.push(second);
                         }
                     }
-                    // Spread over the years, a little denser recently.
-                    let u = (rng.next() % 1_000_000) as f64 / 1_000_000.0;
-                    let publish_at = now - (u * u * span as f64) as i64 - 3_600_000;
+                    // In publication order, as a real archive grew, and denser in recent
+                    // years (the density grows linearly with time).
+                    let fraction = (made_before + k as u64) as f64 / to_make as f64;
+                    let jitter = (rng.next() % 600_000) as i64;
+                    let publish_at = now - span + (fraction.sqrt() * span as f64) as i64 - 3_600_000 - jitter;
                     let reads = (rng.next() % 3000) as i64;
                     Generated {
                         id,

@@ -312,3 +312,51 @@ impl axum::extract::OptionalFromRequestParts<AppState> for ApiUser {
         }
     }
 }
+
+/// The body of `POST /api/v1/cache/purge`; no body purges everything.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PurgeInput {
+    #[serde(default)]
+    tags: Vec<String>,
+}
+
+/// Empties the page cache, or drops the pages carrying some tags (admins): for a change made
+/// behind Gazette's back (a theme file, a database edit), and the model for a CDN purge.
+pub async fn purge_cache(
+    State(state): State<AppState>,
+    user: ApiUser,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<serde_json::Value>> {
+    if user.0.role != crate::news::Role::Admin {
+        return Err(AppError::Forbidden.into());
+    }
+    let input: PurgeInput = if body.iter().all(u8::is_ascii_whitespace) {
+        PurgeInput { tags: Vec::new() }
+    } else {
+        serde_json::from_slice(&body).map_err(|e| AppError::BadRequest(format!("invalid JSON: {e}")))?
+    };
+    if input.tags.iter().any(|t| t.is_empty() || t.len() > 100) {
+        return Err(AppError::BadRequest("tags must have 1 to 100 characters".into()).into());
+    }
+    let mut tx = state.db().begin().await?;
+    audit::record(
+        &mut tx,
+        &audit::Entry {
+            actor_id: Some(user.0.id),
+            action: "cache.purge",
+            object_type: "cache",
+            object_id: None,
+            detail: serde_json::json!({ "tags": input.tags }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    if input.tags.is_empty() {
+        state.content_changed();
+        Ok(Json(serde_json::json!({ "purged": "all" })))
+    } else {
+        state.invalidate(&input.tags);
+        Ok(Json(serde_json::json!({ "purged": "tags", "tags": input.tags })))
+    }
+}

@@ -37,14 +37,12 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
 /// Counts the request under its route pattern and status, and times it.
 pub async fn record_metrics(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "(unmatched)".to_string());
-    let method = request.method().as_str().to_string();
+    // Cheap clones (a shared string, a small enum): nothing is allocated per request.
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let method = request.method().clone();
     let response = next.run(request).await;
-    state.metrics().record(&method, &route, response.status().as_u16(), started.elapsed());
+    let route = route.as_ref().map(MatchedPath::as_str).unwrap_or("(unmatched)");
+    state.metrics().record(method.as_str(), route, response.status().as_u16(), started.elapsed());
     response
 }
 
@@ -135,7 +133,7 @@ pub async fn page_cache(State(state): State<AppState>, request: Request, next: N
     {
         state.metrics().cache_hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         count_read(&state, entry.article_id, is_bot, now);
-        return cached_response(&state, &entry, encoding, if_none_match.as_deref());
+        return cached_response(&entry, encoding, if_none_match.as_deref());
     }
     let response = next.run(request).await;
     let Some(meta) = response.extensions().get::<Cacheable>().cloned() else {
@@ -167,7 +165,7 @@ pub async fn page_cache(State(state): State<AppState>, request: Request, next: N
             Err(_) => return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         }
     };
-    cached_response(&state, &entry, encoding, if_none_match.as_deref())
+    cached_response(&entry, encoding, if_none_match.as_deref())
 }
 
 fn count_read(state: &AppState, article_id: Option<i64>, is_bot: bool, now: i64) {
@@ -175,48 +173,43 @@ fn count_read(state: &AppState, article_id: Option<i64>, is_bot: bool, now: i64)
         && !is_bot
     {
         state.counters().add_read(id, crate::render::dates::local_day(now, state.site().tz()));
+        state.metrics().reads_counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
 /// The response for a cached page in the chosen encoding, or 304 when the client has it.
 fn cached_response(
-    state: &AppState,
     entry: &crate::cache::Entry,
     encoding: crate::cache::Encoding,
     if_none_match: Option<&str>,
 ) -> Response {
     use crate::cache::Encoding;
+    let h = &entry.headers;
     let (body, coding, etag) = match encoding {
-        Encoding::Brotli => (entry.brotli.clone(), Some("br"), format!("{}-br\"", entry.etag.trim_end_matches('"'))),
-        Encoding::Gzip => (entry.gzip.clone(), Some("gzip"), format!("{}-gz\"", entry.etag.trim_end_matches('"'))),
-        Encoding::Identity => (entry.identity.clone(), None, entry.etag.clone()),
+        Encoding::Identity => (&entry.identity, None, &h.etags[0]),
+        Encoding::Gzip => (&entry.gzip, Some("gzip"), &h.etags[1]),
+        Encoding::Brotli => (&entry.brotli, Some("br"), &h.etags[2]),
     };
-    let cdn = state.config().cache.cdn_seconds.min(((entry.expires_at_ms - entry.made_at_ms) / 1000).max(0) as u64);
-    let cache_control = format!("public, max-age=60, s-maxage={cdn}, stale-while-revalidate=60");
-    let not_modified = if_none_match.is_some_and(|inm| inm.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let etag_text = etag.to_str().unwrap_or("");
+    let not_modified =
+        if_none_match.is_some_and(|inm| inm.split(',').any(|t| t.trim() == etag_text || t.trim() == "*"));
     let mut response = if not_modified {
         axum::http::StatusCode::NOT_MODIFIED.into_response()
     } else {
-        Response::new(axum::body::Body::from(body))
+        Response::new(axum::body::Body::from(body.clone()))
     };
     let headers = response.headers_mut();
     if !not_modified {
-        if let Ok(v) = HeaderValue::from_str(&entry.content_type) {
-            headers.insert(header::CONTENT_TYPE, v);
-        }
+        headers.insert(header::CONTENT_TYPE, h.content_type.clone());
         if let Some(coding) = coding {
             headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
         }
     }
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        headers.insert(header::ETAG, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&entry.last_modified) {
-        headers.insert(header::LAST_MODIFIED, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&cache_control) {
-        headers.insert(header::CACHE_CONTROL, v);
-    }
+    headers.insert(header::ETAG, etag.clone());
+    headers.insert(header::LAST_MODIFIED, h.last_modified.clone());
+    headers.insert(header::CACHE_CONTROL, h.cache_control.clone());
+    headers.insert("surrogate-key", h.surrogate_keys.clone());
+    headers.insert("cache-tag", h.cache_tags.clone());
     response
 }
