@@ -169,9 +169,13 @@ bench_engine() {
         IFS=: read -r label threads connections <<<"$mode"
         local g_rps=() g_p50=() g_p99=() n_rps=() n_p50=() n_p99=()
         for round in $(seq "$ROUNDS"); do
-            read -r r a b < <(wrk_run "http://127.0.0.1:$GAZETTE_PORT$path" "$threads" "$connections")
+            # Assigned first so that a failing wrk run stops the script (set -e).
+            local figures
+            figures=$(wrk_run "http://127.0.0.1:$GAZETTE_PORT$path" "$threads" "$connections")
+            read -r r a b <<<"$figures"
             g_rps+=("$r"); g_p50+=("$a"); g_p99+=("$b")
-            read -r r a b < <(wrk_run "http://127.0.0.1:$NGINX_PORT/article.html" "$threads" "$connections")
+            figures=$(wrk_run "http://127.0.0.1:$NGINX_PORT/article.html" "$threads" "$connections")
+            read -r r a b <<<"$figures"
             n_rps+=("$r"); n_p50+=("$a"); n_p99+=("$b")
             echo "  round $round ($label): gazette ${g_rps[-1]} req/s, nginx ${n_rps[-1]} req/s" >&2
         done
