@@ -61,7 +61,10 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 
 # One wrk run: prints "rps p50_ms p99_ms". Fails on socket errors or non-2xx answers.
 wrk_run() {
     local url=$1 threads=$2 connections=$3 out
-    out=$(wrk -t"$threads" -c"$connections" -d"$DURATION" --latency "$url")
+    # A browser's User-Agent: Gazette counts these requests as reads, as it would for readers
+    # (an empty one is taken for a robot and not counted).
+    out=$(wrk -t"$threads" -c"$connections" -d"$DURATION" --latency \
+        -H "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0" "$url")
     if grep -q "Non-2xx" <<<"$out"; then
         echo "wrk saw error answers from $url:" >&2
         echo "$out" >&2
@@ -156,7 +159,9 @@ bench_engine() {
 
     # The lead story of the front page: the page a spike hits.
     local path
-    path=$(curl -sf "http://127.0.0.1:$GAZETTE_PORT/" | grep -o 'href="/[a-z0-9-]*/[a-z0-9-]*"' | head -1 | cut -d'"' -f2)
+    local front
+    front=$(curl -sf "http://127.0.0.1:$GAZETTE_PORT/")
+    path=$(grep -o 'href="/[a-z0-9-]*/[a-z0-9-]*"' <<<"$front" | sed -n '1s/^href="\(.*\)"$/\1/p')
     [ -n "$path" ] || { echo "no article link on the front page" >&2; return 1; }
     curl -sf -o "$dir/article.html" "http://127.0.0.1:$GAZETTE_PORT$path"
     local reads_before

@@ -33,6 +33,9 @@ struct Inner {
     moderation: RwLock<Arc<crate::news::moderation::CompiledLists>>,
     /// Bumped by every change readers can see; the page cache keys on it.
     content_version: AtomicU64,
+    /// Where this node's changes go to be told to the other nodes (PostgreSQL only; see
+    /// `cluster`). Unset: a single node, nobody to tell.
+    announcer: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<crate::cluster::Change>>,
 }
 
 const SECRET_KEY: &str = "instance_secret";
@@ -63,6 +66,7 @@ impl AppState {
             secret,
             site: RwLock::new(Arc::new(site)),
             content_version: AtomicU64::new(1),
+            announcer: std::sync::OnceLock::new(),
         })))
     }
 
@@ -119,8 +123,15 @@ impl AppState {
         }
     }
 
-    /// Recompiles the moderation lists after admins changed them.
+    /// Recompiles the moderation lists after admins changed them, here and on the other nodes.
     pub async fn reload_moderation(&self) -> StoreResult<()> {
+        self.reload_moderation_here().await?;
+        self.announce(crate::cluster::Change::Moderation);
+        Ok(())
+    }
+
+    /// Recompiles the moderation lists on this node only (another node changed them).
+    pub async fn reload_moderation_here(&self) -> StoreResult<()> {
         let lists = crate::store::moderation::lists(&self.0.db).await?;
         let compiled = Arc::new(crate::news::moderation::CompiledLists::compile(&lists));
         if let Ok(mut current) = self.0.moderation.write() {
@@ -131,12 +142,38 @@ impl AppState {
 
     /// Reloads the settings after a change.
     pub async fn reload_site(&self) -> StoreResult<()> {
+        self.reload_site_here().await?;
+        self.announce(crate::cluster::Change::Site);
+        Ok(())
+    }
+
+    /// Reloads the settings on this node only (another node changed them) and forgets the
+    /// pages made with the old ones.
+    pub async fn reload_site_here(&self) -> StoreResult<()> {
         let fresh = Arc::new(settings::site(&self.0.db).await?);
         if let Ok(mut site) = self.0.site.write() {
             *site = fresh;
         }
-        self.content_changed();
+        self.0.cache.clear();
+        self.content_changed_elsewhere();
         Ok(())
+    }
+
+    /// From now on, this node's changes are sent to `sender` for the other nodes.
+    pub fn start_announcing(&self, sender: tokio::sync::mpsc::UnboundedSender<crate::cluster::Change>) {
+        let _ = self.0.announcer.set(sender);
+    }
+
+    /// Tells the other nodes (if any) what this node changed.
+    fn announce(&self, change: crate::cluster::Change) {
+        if let Some(announcer) = self.0.announcer.get() {
+            let _ = announcer.send(change);
+        }
+    }
+
+    /// Another node changed something readers see.
+    pub fn content_changed_elsewhere(&self) {
+        self.0.content_version.fetch_add(1, Ordering::SeqCst);
     }
 
     /// The rendered-page cache.
@@ -148,6 +185,7 @@ impl AppState {
     pub fn invalidate(&self, tags: &[String]) {
         self.0.cache.invalidate(tags);
         self.0.content_version.fetch_add(1, Ordering::SeqCst);
+        self.announce(crate::cluster::Change::Drop(tags.to_vec()));
     }
 
     /// Something that many pages show changed (settings, sections, a name, the front page
@@ -155,6 +193,7 @@ impl AppState {
     pub fn content_changed(&self) {
         self.0.cache.clear();
         self.0.content_version.fetch_add(1, Ordering::SeqCst);
+        self.announce(crate::cluster::Change::All);
     }
 
     /// An article changed (text, status, place): its page and the lists that may show it.
@@ -166,8 +205,13 @@ impl AppState {
 
     /// Writes the buffered counts and drops the cached pages that show the old ones.
     pub async fn flush_counters(&self) -> StoreResult<()> {
-        for id in self.0.counters.flush(&self.0.db).await? {
-            self.article_page_changed(id);
+        let tags: Vec<String> =
+            self.0.counters.flush(&self.0.db).await?.into_iter().map(|id| format!("article:{id}")).collect();
+        // Stale, not dropped: the page is served on while one request renders the new counts.
+        self.0.cache.mark_stale(&tags);
+        if !tags.is_empty() {
+            self.0.content_version.fetch_add(1, Ordering::SeqCst);
+            self.announce(crate::cluster::Change::Stale(tags));
         }
         Ok(())
     }

@@ -10,8 +10,11 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write as _;
-use std::sync::RwLock;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use tokio::sync::Notify;
 
 use axum::body::Bytes;
 use axum::http::HeaderValue;
@@ -57,7 +60,16 @@ pub struct Entry {
     pub tags: Vec<String>,
     pub article_id: Option<i64>,
     last_used: AtomicU64,
+    /// Set when only a detail changed (the counts the page shows): the entry is still served
+    /// while one request renders its successor.
+    stale: std::sync::atomic::AtomicBool,
+    /// When a request took on re-rendering a stale entry (0: none has).
+    refresh_claimed_at_ms: AtomicI64,
 }
+
+/// How long a request that took on a render has before another may take over (its render
+/// failed, or answered something that is not cached).
+const RENDER_CLAIM_MS: i64 = 5_000;
 
 /// The response headers of a cached page.
 #[derive(Debug)]
@@ -159,6 +171,27 @@ pub struct PageCache {
     cdn_seconds: u64,
     clock: AtomicU64,
     enabled: bool,
+    /// Addresses being rendered after a miss, so that a spike on one new page renders it once
+    /// while the other requests wait for the result.
+    rendering: Mutex<HashMap<String, Arc<Notify>>>,
+    /// Set while this node cannot hear the other nodes' changes (see `cluster`): nothing is
+    /// served from memory or stored, every request renders.
+    suspended: std::sync::atomic::AtomicBool,
+}
+
+/// Held by the one request that renders a missing page; the others wait until it is dropped.
+pub struct RenderGuard<'a> {
+    cache: &'a PageCache,
+    key: String,
+}
+
+impl Drop for RenderGuard<'_> {
+    fn drop(&mut self) {
+        let notify = self.cache.rendering.lock().ok().and_then(|mut r| r.remove(&self.key));
+        if let Some(notify) = notify {
+            notify.notify_waiters();
+        }
+    }
 }
 
 impl PageCache {
@@ -169,6 +202,8 @@ impl PageCache {
             cdn_seconds,
             clock: AtomicU64::new(1),
             enabled,
+            rendering: Mutex::new(HashMap::new()),
+            suspended: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -178,13 +213,54 @@ impl PageCache {
 
     /// A fresh entry for a key.
     pub fn get(&self, key: &str, now_ms: i64) -> Option<std::sync::Arc<Entry>> {
+        if self.suspended.load(Ordering::Acquire) {
+            return None;
+        }
         let inner = self.inner.read().ok()?;
         let entry = inner.entries.get(key)?;
         if entry.expires_at_ms <= now_ms {
             return None;
         }
+        if entry.stale.load(Ordering::Relaxed) {
+            // The first request after the change renders the page again; the others get this
+            // copy meanwhile (its counts are a second old).
+            let claimed = entry.refresh_claimed_at_ms.load(Ordering::Relaxed);
+            if (claimed == 0 || now_ms - claimed > RENDER_CLAIM_MS)
+                && entry
+                    .refresh_claimed_at_ms
+                    .compare_exchange(claimed, now_ms.max(1), Ordering::AcqRel, Ordering::Relaxed)
+                    .is_ok()
+            {
+                return None;
+            }
+        }
         entry.last_used.store(self.clock.fetch_add(1, Ordering::Relaxed), Ordering::Relaxed);
         Some(entry.clone())
+    }
+
+    /// After a miss: `Some(guard)` when this request should render the page (and store it
+    /// before dropping the guard), `None` after waiting for another request that was already
+    /// rendering it (look again: it is usually there now). Waits at most `RENDER_CLAIM_MS`.
+    pub async fn render_or_wait(&self, key: &str) -> Option<RenderGuard<'_>> {
+        let notify: Arc<Notify>;
+        let notified;
+        {
+            let Ok(mut rendering) = self.rendering.lock() else {
+                return Some(RenderGuard { cache: self, key: key.to_string() });
+            };
+            match rendering.get(key) {
+                Some(existing) => notify = existing.clone(),
+                None => {
+                    rendering.insert(key.to_string(), Arc::new(Notify::new()));
+                    return Some(RenderGuard { cache: self, key: key.to_string() });
+                }
+            }
+            // Made while the lock is held, so the guard's `notify_waiters` (after it takes the
+            // lock) cannot come before it: a `Notified` is woken from its creation on.
+            notified = notify.notified();
+        }
+        let _ = tokio::time::timeout(Duration::from_millis(RENDER_CLAIM_MS as u64), notified).await;
+        None
     }
 
     /// Compresses and stores a page. Returns the entry.
@@ -209,8 +285,10 @@ impl PageCache {
             tags: meta.tags.clone(),
             article_id: meta.article_id,
             last_used: AtomicU64::new(self.clock.fetch_add(1, Ordering::Relaxed)),
+            stale: std::sync::atomic::AtomicBool::new(false),
+            refresh_claimed_at_ms: AtomicI64::new(0),
         });
-        if !self.enabled {
+        if !self.enabled || self.suspended.load(Ordering::Acquire) {
             return entry;
         }
         if let Ok(mut inner) = self.inner.write() {
@@ -243,6 +321,42 @@ impl PageCache {
             }
         }
         removed
+    }
+
+    /// Marks the entries carrying one of the tags as stale: still served, re-rendered by the
+    /// next request that asks for one. For what changes every second and matters little for a
+    /// second (the read and like counts), so that a busy page is not rendered by every request
+    /// that arrives between a flush and the new copy.
+    pub fn mark_stale<S: AsRef<str>>(&self, tags: &[S]) -> usize {
+        let Ok(inner) = self.inner.read() else { return 0 };
+        let mut marked = 0;
+        for tag in tags {
+            for key in inner.by_tag.get(tag.as_ref()).into_iter().flatten() {
+                if let Some(entry) = inner.entries.get(key) {
+                    entry.stale.store(true, Ordering::Relaxed);
+                    marked += 1;
+                }
+            }
+        }
+        marked
+    }
+
+    /// Stops serving and storing pages, and forgets those it has: this node may have missed a
+    /// change made by another.
+    pub fn suspend(&self) {
+        self.suspended.store(true, Ordering::Release);
+        self.clear();
+    }
+
+    /// Serves from memory again, starting empty.
+    pub fn resume(&self) {
+        self.clear();
+        self.suspended.store(false, Ordering::Release);
+    }
+
+    /// True while suspended (for `/healthz` details and tests).
+    pub fn is_suspended(&self) -> bool {
+        self.suspended.load(Ordering::Acquire)
     }
 
     /// Drops everything (settings changed, or a node lost the change notifications).
@@ -355,5 +469,46 @@ mod tests {
         assert_eq!(Encoding::negotiate("gzip"), Encoding::Gzip);
         assert_eq!(Encoding::negotiate("br;q=0, gzip"), Encoding::Gzip);
         assert_eq!(Encoding::negotiate(""), Encoding::Identity);
+    }
+
+    #[test]
+    fn a_stale_entry_is_served_while_one_request_renders_it_again() {
+        let cache = PageCache::new(16, true, 60);
+        let body = Bytes::from("<p>12 lectures</p>");
+        cache.put("/a".into(), body.clone(), "text/html".into(), &meta(&["article:1"]), 0);
+        assert_eq!(cache.mark_stale(&["article:1"]), 1);
+        // The first request after the flush renders; the next ones get the old copy.
+        assert!(cache.get("/a", 10).is_none());
+        assert_eq!(cache.get("/a", 11).unwrap().identity, body);
+        assert_eq!(cache.get("/a", 12).unwrap().identity, body);
+        // A render that never came back does not leave the page stale for ever.
+        assert!(cache.get("/a", 10 + RENDER_CLAIM_MS + 1).is_none());
+        let fresh = Bytes::from("<p>13 lectures</p>");
+        cache.put("/a".into(), fresh.clone(), "text/html".into(), &meta(&["article:1"]), 20);
+        assert_eq!(cache.get("/a", 21).unwrap().identity, fresh);
+        assert_eq!(cache.get("/a", 22).unwrap().identity, fresh);
+    }
+
+    #[tokio::test]
+    async fn one_request_renders_a_missing_page_and_the_others_wait_for_it() {
+        let cache = Arc::new(PageCache::new(16, true, 60));
+        let guard = cache.render_or_wait("/a").await.expect("the first request renders");
+        let waiting = {
+            let cache = cache.clone();
+            tokio::spawn(async move { cache.render_or_wait("/a").await.is_none() })
+        };
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!waiting.is_finished(), "the second request waits while the first renders");
+        cache.put("/a".into(), Bytes::from("page"), "text/html".into(), &meta(&["article:1"]), 0);
+        drop(guard);
+        let waited = tokio::time::timeout(Duration::from_millis(RENDER_CLAIM_MS as u64 / 2), waiting)
+            .await
+            .expect("woken when the render is stored, not at the time limit")
+            .unwrap();
+        assert!(waited, "the waiting request is told to look again");
+        assert!(cache.get("/a", 1).is_some());
+        // Another page is not held up by this one.
+        assert!(cache.render_or_wait("/b").await.is_some());
     }
 }

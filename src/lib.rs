@@ -14,6 +14,7 @@ pub mod cache;
 pub mod check;
 /// The command line: subcommands, exit codes, one-line errors.
 pub mod cli;
+pub mod cluster;
 /// Configuration from file, environment and flags; the example file is generated from it.
 pub mod config;
 /// Read and like counters, batched in memory.

@@ -48,6 +48,7 @@ pub async fn run(config: Config, load_demo: bool) -> Result<(), Fatal> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let workers = crate::jobs::spawn_workers(state.clone(), config.jobs.workers, stop_rx.clone());
     let flusher = spawn_counter_flusher(state.clone(), stop_rx.clone());
+    let cluster = crate::cluster::spawn(state.clone(), stop_rx.clone());
 
     let app = crate::web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let signal = tokio::spawn(async move {
@@ -72,6 +73,11 @@ pub async fn run(config: Config, load_demo: bool) -> Result<(), Fatal> {
     let _ = flusher.await;
     if let Err(error) = state.flush_counters().await {
         tracing::error!(%error, "could not write the last counts");
+    }
+    // The last changes (the final counts) reach the other nodes before the pool closes.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    for task in cluster {
+        task.abort();
     }
     db.close().await;
     println!("Gazette stopped");

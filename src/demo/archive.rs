@@ -193,8 +193,11 @@ fn progress(label: &str, done: u64, total: u64, started: Instant) {
     let _ = std::io::stderr().flush();
 }
 
-/// A multi-row insert: `insert into table (cols) values (...), (...)` with `$n` placeholders.
-fn insert_sql(table: &str, columns: &[&str], rows: usize, suffix: &str) -> String {
+/// A multi-row insert: `insert into table (cols) values (...), (...)`. PostgreSQL gets `$n`
+/// placeholders; SQLite gets plain `?`, bound in order: sqlx looks each numbered parameter up
+/// by name, which SQLite answers by walking its list of names, so a statement with thousands
+/// of `$n` spent a quarter of the generator's time there.
+fn insert_sql(engine: Engine, table: &str, columns: &[&str], rows: usize, suffix: &str) -> String {
     let mut sql = format!("insert into {table} ({}) values ", columns.join(", "));
     let mut n = 1;
     for r in 0..rows {
@@ -206,7 +209,10 @@ fn insert_sql(table: &str, columns: &[&str], rows: usize, suffix: &str) -> Strin
             if c > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&format!("${n}"));
+            match engine {
+                Engine::Sqlite => sql.push('?'),
+                Engine::Postgres => sql.push_str(&format!("${n}")),
+            }
             n += 1;
         }
         sql.push(')');
@@ -350,6 +356,7 @@ pub async fn generate(db: &Db, media_dir: &std::path::Path, options: &ArchiveOpt
         write_batch(&mut tx, db.engine(), &batch).await?;
         comments_made += write_comments(
             &mut tx,
+            db.engine(),
             &batch,
             first_comment + comments_made as i64,
             options.comments_per_article,
@@ -392,7 +399,7 @@ async fn write_batch(tx: &mut Tx, engine: Engine, batch: &[Generated]) -> StoreR
         "updated_at",
     ];
     for chunk in batch.chunks(100) {
-        let sql = insert_sql("articles", &COLUMNS, chunk.len(), "");
+        let sql = insert_sql(engine, "articles", &COLUMNS, chunk.len(), "");
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for a in chunk {
             query = query
@@ -421,6 +428,7 @@ async fn write_batch(tx: &mut Tx, engine: Engine, batch: &[Generated]) -> StoreR
         batch.iter().flat_map(|a| a.authors.iter().enumerate().map(move |(p, u)| (a.id, *u, p as i64))).collect();
     for chunk in authors.chunks(1000) {
         let mut query = sqlx::query(sqlx::AssertSqlSafe(insert_sql(
+            engine,
             "article_authors",
             &["article_id", "user_id", "position"],
             chunk.len(),
@@ -435,6 +443,7 @@ async fn write_batch(tx: &mut Tx, engine: Engine, batch: &[Generated]) -> StoreR
         batch.iter().flat_map(|a| a.tags.iter().enumerate().map(move |(p, t)| (a.id, *t, p as i64))).collect();
     for chunk in tags.chunks(1000) {
         let mut query = sqlx::query(sqlx::AssertSqlSafe(insert_sql(
+            engine,
             "article_tags",
             &["article_id", "tag_id", "position"],
             chunk.len(),
@@ -447,6 +456,7 @@ async fn write_batch(tx: &mut Tx, engine: Engine, batch: &[Generated]) -> StoreR
     }
     for chunk in batch.chunks(1000) {
         let mut query = sqlx::query(sqlx::AssertSqlSafe(insert_sql(
+            engine,
             "article_stats",
             &["article_id", "reads", "likes", "updated_at"],
             chunk.len(),
@@ -462,6 +472,7 @@ async fn write_batch(tx: &mut Tx, engine: Engine, batch: &[Generated]) -> StoreR
     let recent: Vec<&Generated> = batch.iter().filter(|a| now - a.publish_at < 8 * 86_400_000).collect();
     for chunk in recent.chunks(500) {
         let mut query = sqlx::query(sqlx::AssertSqlSafe(insert_sql(
+            engine,
             "article_daily_stats",
             &["article_id", "day", "reads", "likes", "updated_at"],
             chunk.len(),
@@ -481,6 +492,7 @@ async fn write_batch(tx: &mut Tx, engine: Engine, batch: &[Generated]) -> StoreR
         let query = match engine {
             Engine::Sqlite => {
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(insert_sql(
+                    engine,
                     "article_search",
                     &["rowid", "title", "lead", "body", "tags"],
                     chunk.len(),
@@ -547,6 +559,7 @@ const COMMENT_TEXTS: [&str; 12] = [
 
 async fn write_comments(
     tx: &mut Tx,
+    engine: Engine,
     batch: &[Generated],
     first_id: i64,
     per_article: u64,
@@ -592,7 +605,7 @@ async fn write_comments(
         }
     }
     for chunk in rows.chunks(500) {
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(insert_sql("comments", &COLUMNS, chunk.len(), "")));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(insert_sql(engine, "comments", &COLUMNS, chunk.len(), "")));
         for (id, article, name, email, text, status, at) in chunk {
             query = query
                 .bind(*id)
@@ -735,6 +748,7 @@ async fn ensure_authors(db: &Db, wanted: usize) -> StoreResult<Vec<i64>> {
 }
 
 async fn ensure_tags(db: &Db, wanted: usize, rng: &mut Rng) -> StoreResult<Vec<(i64, String)>> {
+    let engine = db.engine();
     let count: i64 = col(&sqlx::query("select count(*) as n from tags").fetch_one(db.reader()).await?, "n")?;
     if (count as usize) < wanted {
         let mut language =
@@ -754,6 +768,7 @@ async fn ensure_tags(db: &Db, wanted: usize, rng: &mut Rng) -> StoreResult<Vec<(
             .collect();
         for chunk in rows.chunks(500) {
             let mut query = sqlx::query(sqlx::AssertSqlSafe(insert_sql(
+                engine,
                 "tags",
                 &["slug", "name", "created_at", "updated_at"],
                 chunk.len(),

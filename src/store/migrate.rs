@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(3, "0003", "media"),
     migration!(4, "0004", "newsroom"),
     migration!(5, "0005", "comments"),
+    migration!(6, "0006", "search_window"),
 ];
 
 /// The schema version this binary writes.

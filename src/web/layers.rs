@@ -128,12 +128,26 @@ pub async fn page_cache(State(state): State<AppState>, request: Request, next: N
     };
     let cache = state.cache();
     let now = crate::store::now_ms();
-    if let Some(key) = &cacheable_key
-        && let Some(entry) = cache.get(key, now)
-    {
+    let hit = |entry: &crate::cache::Entry| {
         state.metrics().cache_hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         count_read(&state, entry.article_id, is_bot, now);
-        return cached_response(&entry, encoding, if_none_match.as_deref());
+        cached_response(entry, encoding, if_none_match.as_deref())
+    };
+    // A miss is rendered by one request; the others asking for the same page meanwhile wait
+    // for it (a shared link brings thousands at once to a page nobody has asked for yet).
+    let mut _rendering = None;
+    if let Some(key) = cacheable_key.as_deref().filter(|_| cache.enabled()) {
+        if let Some(entry) = cache.get(key, now) {
+            return hit(&entry);
+        }
+        match cache.render_or_wait(key).await {
+            Some(guard) => _rendering = Some(guard),
+            None => {
+                if let Some(entry) = cache.get(key, crate::store::now_ms()) {
+                    return hit(&entry);
+                }
+            }
+        }
     }
     let response = next.run(request).await;
     let Some(meta) = response.extensions().get::<Cacheable>().cloned() else {

@@ -11,6 +11,7 @@ mod archive;
 mod browser;
 mod cache;
 mod cli_errors;
+mod cluster;
 mod comments;
 mod jobs;
 mod lifecycle;

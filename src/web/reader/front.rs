@@ -65,8 +65,15 @@ pub async fn show_front(State(state): State<AppState>, page_lang: PageLang) -> P
     )?;
     let (chrome, all_sections) = chrome_and_sections;
     let top: Vec<_> = all_sections.iter().filter(|s| s.parent_id.is_none()).collect();
-    let top_ids: Vec<i64> = top.iter().map(|s| s.id).collect();
-    let per_section = articles::newest_per_section(db, lang, &top_ids, PER_SECTION).await?;
+    let families: Vec<Vec<i64>> = top
+        .iter()
+        .map(|top| {
+            std::iter::once(top.id)
+                .chain(all_sections.iter().filter(|s| s.parent_id == Some(top.id)).map(|s| s.id))
+                .collect()
+        })
+        .collect();
+    let per_section = articles::newest_per_section(db, lang, &families, PER_SECTION).await?;
 
     // Lead and featured: what editors placed, else the newest stories.
     let mut placed = placed.into_iter();
@@ -78,14 +85,8 @@ pub async fn show_front(State(state): State<AppState>, page_lang: PageLang) -> P
     let mut sections = Vec::new();
     let mut opinions = Vec::new();
     for section in top {
-        let cards: Vec<ArticleCard> = per_section
-            .iter()
-            .filter(|c| {
-                c.section_id == section.id
-                    || all_sections.iter().any(|s| s.id == c.section_id && s.parent_id == Some(section.id))
-            })
-            .cloned()
-            .collect();
+        let cards: Vec<ArticleCard> =
+            per_section.iter().filter(|(family, _)| *family == section.id).map(|(_, card)| card.clone()).collect();
         if cards.is_empty() {
             continue;
         }

@@ -57,8 +57,13 @@ struct SearchPage {
     searched: bool,
     hits: Vec<Hit>,
     total: i64,
+    /// More matched than were ranked: the count reads "more than".
+    more: bool,
     pager: Option<Pager>,
 }
+
+/// How much of an article's text is searched for a snippet around the words found.
+const SNIPPET_SOURCE_CHARS: usize = 3000;
 
 pub async fn show_search(
     State(state): State<AppState>,
@@ -92,19 +97,28 @@ pub async fn show_search(
     let page = page_number(input.page.as_deref());
     let mut hits = Vec::new();
     let mut total = 0;
+    let mut more = false;
     let mut pager = None;
     if !terms.is_empty() {
         let query =
             SearchQuery { terms: terms.clone(), section_id: section.map(|s| s.id), language: filter_lang, from, to };
         let offset = (page - 1) * PER_PAGE;
-        let (ids, count) = search::search(state.db(), &query, PER_PAGE, offset).await?;
-        total = count;
+        let results = search::search(state.db(), &query, PER_PAGE, offset).await?;
+        total = results.total;
+        more = results.more;
+        let ids = results.ids;
         let (cards, texts) =
             tokio::try_join!(articles::cards_by_ids(state.db(), &ids), articles::texts_by_ids(state.db(), &ids))?;
         for card in cards {
             let text = texts
                 .get(&card.id)
-                .map(|(lead, body)| format!("{lead} {}", plain_text(body)))
+                .map(|(lead, body)| {
+                    // The snippet comes from the start of the text: stemming every word of
+                    // twenty long bodies to find a later match cost more than the search.
+                    let body = plain_text(body);
+                    let end = body.char_indices().nth(SNIPPET_SOURCE_CHARS).map_or(body.len(), |(i, _)| i);
+                    format!("{lead} {}", &body[..end])
+                })
                 .unwrap_or_else(|| card.lead.clone());
             let snippet = highlight(&text, &terms, card.language, 32);
             let title = highlight(&card.title, &terms, card.language, 60);
@@ -135,6 +149,7 @@ pub async fn show_search(
             .collect(),
         hits,
         total,
+        more,
         pager,
     };
     Ok(Html(state.templates().render("pages/search.html", &page)?))
