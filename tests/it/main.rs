@@ -8,6 +8,7 @@ mod support;
 
 mod api;
 mod archive;
+mod attacks;
 mod browser;
 mod cache;
 mod cli_errors;

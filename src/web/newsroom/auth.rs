@@ -212,13 +212,20 @@ pub async fn login_code(
     let (token, fresh) = login_token(&headers);
     let mut login = page(&state, token.clone());
     login.next = safe_next(Some(&input.next));
+    // A refused form answers 422, like the first step's refusals.
+    let refused = |response: Response| {
+        let mut response = response;
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        response
+    };
     if fresh || !constant_time_eq(&input.csrf, &token) {
         login.error = Some(text(&state, "newsroom.login.expired", &[]));
-        return Ok(with_login_cookie(&state, &headers, render(&state, "newsroom/login.html", &login)?, &token, fresh));
+        let page = render(&state, "newsroom/login.html", &login)?;
+        return Ok(refused(with_login_cookie(&state, &headers, page, &token, fresh)));
     }
     let Some(user_id) = read_ticket(&state, &input.ticket) else {
         login.error = Some(text(&state, "newsroom.login.expired", &[]));
-        return render(&state, "newsroom/login.html", &login);
+        return Ok(refused(render(&state, "newsroom/login.html", &login)?));
     };
     let user = users::by_id(state.db(), user_id).await?.ok_or(AppError::Forbidden)?;
     let account_key = format!("account:{}", user.email);
@@ -308,7 +315,9 @@ pub async fn forgot(
     sent.email = input.email.trim().chars().take(200).collect();
     if fresh || !constant_time_eq(&input.csrf, &token) {
         sent.error = Some(text(&state, "newsroom.login.expired", &[]));
-        return Ok(with_login_cookie(&state, &headers, render(&state, "newsroom/forgot.html", &sent)?, &token, fresh));
+        let mut response = render(&state, "newsroom/forgot.html", &sent)?;
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(with_login_cookie(&state, &headers, response, &token, fresh));
     }
     // Resets are throttled like logins, so the form cannot be used to flood an inbox.
     let keys = [

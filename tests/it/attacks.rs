@@ -1,0 +1,234 @@
+//! Attacks on the router: forged cross-site requests on every state-changing route, walked
+//! from the router's own route table so that a new route cannot be forgotten.
+
+use axum::body::Body;
+use axum::http::Request;
+use gazette::news::Role;
+use sqlx::Row;
+
+use crate::on_both_engines;
+use crate::support::{Login, TestApp, TestResponse, urlenc};
+
+const PASSWORD: &str = "correct horse battery";
+
+on_both_engines!(every_state_changing_route_refuses_a_forged_request);
+
+/// What a route is, for the rule that protects it.
+#[derive(Debug, PartialEq)]
+enum Guard {
+    /// Newsroom forms: the session's CSRF token, checked before anything else.
+    SessionToken,
+    /// Login, second factor, forgotten password, reset: a double-submit cookie.
+    LoginCookie,
+    /// The JSON API: a bearer token; cookies are never read.
+    BearerToken,
+    /// Reader forms (comments, likes, subscriptions): same-origin checks and signed tokens.
+    SameOrigin,
+    /// One-click unsubscribe (RFC 8058): the secret token in the address is the guard.
+    AddressToken,
+}
+
+fn guard_of(path: &str) -> Guard {
+    if path.starts_with("/api/") {
+        Guard::BearerToken
+    } else if path == "/redaction/connexion"
+        || path == "/redaction/connexion/code"
+        || path == "/redaction/mot-de-passe-oublie"
+        || path.starts_with("/redaction/reinitialiser/")
+    {
+        Guard::LoginCookie
+    } else if path.starts_with("/redaction") {
+        Guard::SessionToken
+    } else if path.starts_with("/commentaires/desabonner/") {
+        Guard::AddressToken
+    } else {
+        Guard::SameOrigin
+    }
+}
+
+/// The route's pattern with real values: a published article, an existing id.
+fn concrete(pattern: &str, section: &str, slug: &str, article_id: i64) -> String {
+    pattern
+        .replace("{section}", section)
+        .replace("{slug}", slug)
+        .replace("{id}", &article_id.to_string())
+        .replace("{version}", "1")
+        .replace("{token}", "0123456789abcdef0123456789abcdef")
+}
+
+async fn post(app: &TestApp, path: &str, headers: &[(&str, &str)], fields: &[(&str, &str)]) -> TestResponse {
+    if path == "/redaction/medias" {
+        return post_multipart(app, path, headers, fields).await;
+    }
+    let body: Vec<String> = fields.iter().map(|(k, v)| format!("{}={}", urlenc(k), urlenc(v))).collect();
+    let mut request = Request::post(path).header("content-type", "application/x-www-form-urlencoded");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    app.request(request.body(Body::from(body.join("&"))).unwrap()).await
+}
+
+/// The upload form is multipart: the same fields, and a small picture as the file.
+async fn post_multipart(app: &TestApp, path: &str, headers: &[(&str, &str)], fields: &[(&str, &str)]) -> TestResponse {
+    let boundary = "attackboundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(8, 8, image::Rgb([200, 30, 30]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"forged.png\"\r\n\
+             content-type: image/png\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(&png);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let mut request = Request::post(path).header("content-type", format!("multipart/form-data; boundary={boundary}"));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    app.request(request.body(Body::from(body)).unwrap()).await
+}
+
+/// Everything a forged request could have changed, summed up.
+async fn fingerprint(app: &TestApp) -> Vec<i64> {
+    let mut out = Vec::new();
+    for sql in [
+        "select count(*) as n from articles",
+        "select coalesce(max(updated_at), 0) as n from articles",
+        "select coalesce(max(version), 0) as n from articles",
+        "select count(*) as n from comments",
+        "select count(*) as n from comments where status = 'approved'",
+        "select count(*) as n from comment_subscriptions",
+        "select count(*) as n from sections",
+        "select coalesce(max(updated_at), 0) as n from sections",
+        "select count(*) as n from users",
+        "select cast(coalesce(sum(disabled), 0) as bigint) as n from users",
+        "select count(*) as n from media",
+        "select count(*) as n from settings",
+        "select coalesce(max(updated_at), 0) as n from settings",
+        "select count(*) as n from audit_log",
+        "select count(*) as n from jobs",
+    ] {
+        let row = sqlx::query(sql).fetch_one(app.db().reader()).await.unwrap();
+        out.push(row.try_get::<i64, _>("n").unwrap());
+    }
+    out
+}
+
+async fn every_state_changing_route_refuses_a_forged_request(app: TestApp) {
+    app.with_demo().await;
+    app.staff_user("admin@example.ma", Role::Admin, PASSWORD).await;
+    let admin: Login = app.login("admin@example.ma", PASSWORD).await.unwrap_or_else(|r| panic!("login: {}", r.status));
+    let row = sqlx::query(
+        "select a.id, a.slug, s.slug as section from articles a join sections s on s.id = a.section_id \
+         where a.status = 'published' order by a.id limit 1",
+    )
+    .fetch_one(app.db().reader())
+    .await
+    .unwrap();
+    let (article_id, slug, section): (i64, String, String) =
+        (row.try_get("id").unwrap(), row.try_get("slug").unwrap(), row.try_get("section").unwrap());
+    let before = fingerprint(&app).await;
+
+    let posts: Vec<String> =
+        gazette::web::all_routes().into_iter().filter(|(method, _)| *method == "post").map(|(_, p)| p).collect();
+    assert!(posts.len() >= 30, "the route table was read: {} POST routes", posts.len());
+    let mut walked = std::collections::BTreeMap::<String, usize>::new();
+    for pattern in &posts {
+        let path = concrete(pattern, &section, &slug, article_id);
+        let guard = guard_of(&path);
+        *walked.entry(format!("{guard:?}")).or_default() += 1;
+        // Fields a real form would carry, so that only the missing token can explain a refusal.
+        let fields = [
+            ("title", "forgé"),
+            ("body", "Un commentaire forgé par un autre site."),
+            ("name", "Forgeur"),
+            ("email", "forgeur@example.com"),
+            ("email_confirmation", "forgeur@example.com"),
+            ("password", PASSWORD),
+            ("action", "publish"),
+            ("role", "admin"),
+        ];
+        match guard {
+            Guard::SessionToken => {
+                // A logged-in admin lured to a hostile page: the browser sends the cookie,
+                // but the page cannot know the token.
+                let cookie = [("cookie", admin.cookie.as_str())];
+                let without = post(&app, &path, &cookie, &fields).await;
+                assert_eq!(without.status, 403, "{pattern} without a token answered {}", without.status);
+                let mut forged = fields.to_vec();
+                forged.push(("csrf", "0000000000000000000000000000000000000000"));
+                let wrong = post(&app, &path, &cookie, &forged).await;
+                assert_eq!(wrong.status, 403, "{pattern} with a wrong token answered {}", wrong.status);
+                // Another session's token does not do either.
+                let mut borrowed = fields.to_vec();
+                borrowed.push(("csrf", admin.csrf.as_str()));
+                let anonymous = post(&app, &path, &[], &borrowed).await;
+                assert!(
+                    anonymous.status == 303 && anonymous.header("location").starts_with("/redaction/connexion"),
+                    "{pattern} without a session answered {} {}",
+                    anonymous.status,
+                    anonymous.header("location")
+                );
+            }
+            Guard::LoginCookie => {
+                // A login form posted from elsewhere (login CSRF): no cookie, no session.
+                let mut forged = fields.to_vec();
+                forged.push(("csrf", "0123456789abcdef0123456789abcdef"));
+                let response = post(&app, &path, &[], &forged).await;
+                assert!(
+                    response.status == 422 || response.status == 404,
+                    "{pattern} without its cookie answered {}",
+                    response.status
+                );
+                assert!(
+                    crate::support::set_cookie_value(&response, "gz_session").is_none(),
+                    "{pattern} opened a session for a forged form"
+                );
+            }
+            Guard::BearerToken => {
+                // The session cookie is not a credential for the API.
+                let response = post(&app, &path, &[("cookie", admin.cookie.as_str())], &fields).await;
+                assert_eq!(response.status, 401, "{pattern} with only a cookie answered {}", response.status);
+                assert!(response.body.contains("\"error\""), "{pattern}: a JSON error: {}", response.body);
+            }
+            Guard::SameOrigin => {
+                for hostile in [
+                    [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")],
+                    [("origin", "null"), ("sec-fetch-site", "cross-site")],
+                ] {
+                    let response = post(&app, &path, &hostile, &fields).await;
+                    assert_eq!(response.status, 403, "{pattern} from {:?} answered {}", hostile[0], response.status);
+                }
+                let response = post(&app, &path, &[("sec-fetch-site", "same-site")], &fields).await;
+                assert_eq!(response.status, 403, "{pattern} from a sibling site answered {}", response.status);
+            }
+            Guard::AddressToken => {
+                let response =
+                    post(&app, &path, &[("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")], &[])
+                        .await;
+                // A mail client's one-click request carries no origin; an unknown token simply
+                // unsubscribes nobody (the fingerprint below checks that nothing changed).
+                assert!(
+                    response.status == 200 || response.status == 404,
+                    "{pattern} with an unknown token answered {}",
+                    response.status
+                );
+            }
+        }
+    }
+    // Every kind of guard was met, and the table did not hide a route from the walk.
+    for kind in ["SessionToken", "LoginCookie", "BearerToken", "SameOrigin", "AddressToken"] {
+        assert!(walked.get(kind).copied().unwrap_or(0) > 0, "no {kind} route walked: {walked:?}");
+    }
+    assert_eq!(walked.values().sum::<usize>(), posts.len());
+    assert_eq!(fingerprint(&app).await, before, "a forged request changed something");
+}
