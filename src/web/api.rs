@@ -110,16 +110,24 @@ async fn article_out(state: &AppState, article: Article) -> ApiResult<ArticleOut
     })
 }
 
-/// A published article; staff with a token also see unpublished ones.
+/// A published article; editors with a token also see unpublished ones, journalists their own.
 pub async fn show_article(
     State(state): State<AppState>,
     user: Option<ApiUser>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ArticleOut>> {
     let id: i64 = id.parse().map_err(|_| AppError::BadRequest("the article id must be a number".into()))?;
-    let article = match user {
-        Some(_) => articles::by_id(state.db(), id).await?,
-        None => articles::published_by_id(state.db(), id).await?,
+    // Unpublished articles: editors see all, journalists their own; anyone else (a
+    // moderator's token, another journalist) is told there is nothing there.
+    let may_see_unpublished = match &user {
+        Some(ApiUser(user)) if user.role.can_publish() => true,
+        Some(ApiUser(user)) if user.role.can_write() => crate::store::desk::is_own(state.db(), id, user.id).await?,
+        _ => false,
+    };
+    let article = if may_see_unpublished {
+        articles::by_id(state.db(), id).await?
+    } else {
+        articles::published_by_id(state.db(), id).await?
     };
     let article = article.ok_or(AppError::NotFound)?;
     Ok(Json(article_out(&state, article).await?))

@@ -232,3 +232,70 @@ async fn every_state_changing_route_refuses_a_forged_request(app: TestApp) {
     assert_eq!(walked.values().sum::<usize>(), posts.len());
     assert_eq!(fingerprint(&app).await, before, "a forged request changed something");
 }
+
+on_both_engines!(staff_reach_only_what_their_role_and_ownership_allow);
+
+/// Object-level checks found by reading the handlers: a journalist restoring a revision into
+/// a published article, and any token reading anyone's drafts through the API.
+async fn staff_reach_only_what_their_role_and_ownership_allow(app: TestApp) {
+    app.with_demo().await;
+    let editor = app.staff_token("editor@example.ma", Role::Editor).await;
+    let moderator = app.staff_token("moderator@example.ma", Role::Moderator).await;
+    let other = app.staff_token("other@example.ma", Role::Journalist).await;
+    app.staff_user("journalist@example.ma", Role::Journalist, PASSWORD).await;
+    let journalist = app.login("journalist@example.ma", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+    let own = gazette::secrets::random_token(16);
+    let mut tx = app.db().begin().await.unwrap();
+    gazette::store::users::insert_api_token(&mut tx, journalist.user_id, "test", &gazette::secrets::hash_token(&own))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let section: String = sqlx::query("select slug from sections order by id limit 1")
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap()
+        .try_get("slug")
+        .unwrap();
+    let created = app
+        .post_json(
+            "/api/v1/articles",
+            &serde_json::json!({"title": "Brouillon de la journaliste", "section": section, "body_markdown": "Premier jet."}),
+            Some(&own),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.json()["id"].as_i64().unwrap();
+
+    // The draft: its author and editors see it through the API; nobody else learns it exists.
+    let path = format!("/api/v1/articles/{id}");
+    for (who, token, expected) in [
+        ("its author", Some(own.as_str()), 200),
+        ("an editor", Some(editor.as_str()), 200),
+        ("another journalist", Some(other.as_str()), 404),
+        ("a moderator", Some(moderator.as_str()), 404),
+        ("nobody", None, 404),
+    ] {
+        let mut request = Request::get(&path);
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let response = app.request(request.body(Body::empty()).unwrap()).await;
+        assert_eq!(response.status, expected, "{who} reading a draft: {}", response.body);
+    }
+
+    // Published by an editor, the article is the editors' now: its author may not restore an
+    // old revision over the live text.
+    let published =
+        app.post_json(&format!("/api/v1/articles/{id}/publish"), &serde_json::json!({}), Some(&editor)).await;
+    assert_eq!(published.status, 200, "{}", published.body);
+    let restore = app.post_form(&format!("/redaction/articles/{id}/revisions/1/restaurer"), &journalist, &[]).await;
+    assert_eq!(restore.status, 403, "a journalist restored a revision into a published article");
+    let title: String = sqlx::query("select title from articles where id = $1")
+        .bind(id)
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap()
+        .try_get("title")
+        .unwrap();
+    assert_eq!(title, "Brouillon de la journaliste");
+}

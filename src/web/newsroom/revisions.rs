@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::error::{AppError, PageResult};
-use crate::news::Role;
 use crate::news::diff::{DiffLine, diff_lines};
+use crate::news::{ArticleStatus, Role};
 use crate::render::markdown;
 use crate::store::desk::{self, ArticleFields, Revision};
 use crate::store::{StoreError, audit};
@@ -92,7 +92,12 @@ pub async fn restore_revision(
     let StaffForm { staff, input } = form;
     staff.require(Role::can_write)?;
     let article = desk::editable(state.db(), id).await?.ok_or(AppError::NotFound)?;
-    if !staff.role().can_publish() && !desk::is_own(state.db(), id, staff.user.id).await? {
+    // Restoring is editing: the same rule as the editor (a journalist restores only in their
+    // own drafts and articles in review; what is published or scheduled belongs to editors).
+    if !staff.role().can_publish()
+        && (!desk::is_own(state.db(), id, staff.user.id).await?
+            || !matches!(article.status, ArticleStatus::Draft | ArticleStatus::Review))
+    {
         return Err(AppError::Forbidden.into());
     }
     let revision =
