@@ -108,14 +108,30 @@ fn has_trailing_data(bytes: &[u8], format: ImageFormat) -> bool {
 }
 
 /// Markup, scripts or archives where pixels should be.
+/// Markers are compared without regard to case (`<ScRiPt` is a script to a browser); they are
+/// long enough that compressed pixels do not spell one by chance.
 fn has_markup(bytes: &[u8]) -> bool {
-    const MARKERS: [&[u8]; 9] =
-        [b"<script", b"<SCRIPT", b"<html", b"<HTML", b"<?php", b"<svg", b"<!DOCTYPE", b"javascript:", b"PK\x03\x04"];
-    MARKERS.iter().any(|m| find(bytes, m).is_some())
+    const MARKERS: [&[u8]; 10] = [
+        b"<script",
+        b"<html",
+        b"<?php",
+        b"<svg",
+        b"<!doctype",
+        b"<iframe",
+        b"<object",
+        b"javascript:",
+        b"onerror=",
+        b"onload=",
+    ];
+    MARKERS.iter().any(|m| find_ignoring_case(bytes, m).is_some()) || find(bytes, b"PK\x03\x04").is_some()
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn find_ignoring_case(haystack: &[u8], lowercase_needle: &[u8]) -> Option<usize> {
+    haystack.windows(lowercase_needle.len()).position(|w| w.eq_ignore_ascii_case(lowercase_needle))
 }
 
 /// Removes EXIF, XMP, comments and text chunks; pixels are untouched.
@@ -259,6 +275,11 @@ mod tests {
         let mut polyglot = png();
         polyglot.extend_from_slice(b"<script>alert(1)</script>");
         assert_eq!(check(&polyglot, "a.png", 10 << 20).unwrap_err(), Refusal::HiddenContent);
+        for hidden in [&b"<ScRiPt>alert(1)</ScRiPt>"[..], b"<SVG onload=alert(1)>", b"<IFRAME src=x>"] {
+            let mut polyglot = png();
+            polyglot.extend_from_slice(hidden);
+            assert_eq!(check(&polyglot, "a.png", 10 << 20).unwrap_err(), Refusal::HiddenContent, "{hidden:?}");
+        }
     }
 
     #[test]
