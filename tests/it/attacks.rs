@@ -299,3 +299,80 @@ async fn staff_reach_only_what_their_role_and_ownership_allow(app: TestApp) {
         .unwrap();
     assert_eq!(title, "Brouillon de la journaliste");
 }
+
+on_both_engines!(no_redirect_leaves_the_newsroom_and_every_answer_carries_the_headers);
+
+async fn no_redirect_leaves_the_newsroom_and_every_answer_carries_the_headers(app: TestApp) {
+    app.with_demo().await;
+    app.staff_user("editor@example.ma", Role::Editor, PASSWORD).await;
+    // Where a successful login goes: only ever into the newsroom.
+    for next in [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "/redaction/../evil",
+        "/redaction/%2e%2e/evil",
+        "/redactionevil.example",
+        "/redaction\r\nSet-Cookie: pwned=1",
+        "javascript:alert(1)",
+    ] {
+        let page = app.get("/redaction/connexion").await;
+        let login_cookie = crate::support::set_cookie_value(&page, "gz_login").unwrap();
+        let csrf = crate::support::csrf_in(&page.body);
+        let response = post(
+            &app,
+            "/redaction/connexion",
+            &[("cookie", &format!("gz_login={login_cookie}"))],
+            &[("csrf", &csrf), ("email", "editor@example.ma"), ("password", PASSWORD), ("next", next)],
+        )
+        .await;
+        assert_eq!(response.status, 303, "login with next={next:?}: {}", response.status);
+        let location = response.header("location");
+        assert_eq!(location, "/redaction", "next={next:?} led to {location:?}");
+        assert!(response.headers.get("set-cookie").is_some_and(|c| !c.to_str().unwrap().contains("pwned")));
+    }
+
+    // The headers, on every kind of answer: a cached page and its hit, a newsroom page, a
+    // refused form, an error page, the API, a static file.
+    let editor = app.login("editor@example.ma", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+    let article: String = sqlx::query(
+        "select '/' || s.slug || '/' || a.slug as path from articles a join sections s on s.id = a.section_id \
+         where a.status = 'published' order by a.id limit 1",
+    )
+    .fetch_one(app.db().reader())
+    .await
+    .unwrap()
+    .try_get("path")
+    .unwrap();
+    let mut answers = vec![
+        ("article", app.get(&article).await),
+        ("article again (cached)", app.get(&article).await),
+        ("front", app.get("/").await),
+        ("missing page", app.get("/nulle-part/rien").await),
+        ("api", app.get("/api/v1/sections").await),
+        ("newsroom", app.get_as("/redaction/articles", &editor.cookie).await),
+        ("refused form", post(&app, "/redaction/reglages", &[("cookie", &editor.cookie)], &[]).await),
+        ("feed", app.get("/feeds/rss").await),
+    ];
+    let stylesheet =
+        answers[2].1.body.split("href=\"/static/").nth(1).and_then(|s| s.split('"').next()).map(String::from);
+    if let Some(name) = stylesheet {
+        answers.push(("static file", app.get(&format!("/static/{name}")).await));
+    }
+    for (what, response) in &answers {
+        let csp = response.header("content-security-policy");
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+            "{what}: CSP {csp:?}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"), "{what}: CSP {csp:?}");
+        assert_eq!(response.header("x-content-type-options"), "nosniff", "{what}");
+        assert_eq!(response.header("referrer-policy"), "strict-origin-when-cross-origin", "{what}");
+        assert!(response.header("permissions-policy").contains("camera=()"), "{what}");
+    }
+    assert_eq!(answers[1].1.status, 200);
+    assert_eq!(answers[3].1.status, 404);
+    assert_eq!(answers[6].1.status, 403);
+    // Pages with something private are never kept by a browser or a proxy.
+    assert!(answers[5].1.header("cache-control").contains("no-store"), "newsroom pages are not cached");
+}

@@ -138,12 +138,22 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for StaffForm<T> {
     }
 }
 
-/// Safe destinations after login: newsroom pages only, never another host.
+/// Safe destinations after login: newsroom pages only, never another host. The path must be
+/// the newsroom itself or below it (`/redactionX` is not), without `..` segments that a
+/// browser would resolve elsewhere, and without control characters or spaces (a CR/LF would
+/// otherwise reach the `Location` header).
 pub fn safe_next(next: Option<&str>) -> String {
+    let within = |n: &str| {
+        (n == BASE || n.starts_with(&format!("{BASE}/")) || n.starts_with(&format!("{BASE}?")))
+            && !n.contains("://")
+            && !n.contains('\\')
+            && !n.split(['/', '?', '#']).any(|segment| segment == ".." || segment == ".")
+            && !n.contains("%2e%2e")
+            && !n.contains("%2E%2E")
+            && n.chars().all(|c| c.is_ascii_graphic())
+    };
     match next {
-        Some(n) if n.starts_with(BASE) && !n.starts_with("//") && !n.contains("://") && !n.contains('\\') => {
-            n.to_string()
-        }
+        Some(n) if within(n) => n.to_string(),
         _ => BASE.to_string(),
     }
 }
@@ -157,7 +167,11 @@ mod tests {
         assert_eq!(safe_next(Some("/redaction/articles/3")), "/redaction/articles/3");
         assert_eq!(safe_next(Some("https://evil.example/")), "/redaction");
         assert_eq!(safe_next(Some("//evil.example")), "/redaction");
-        assert_eq!(safe_next(Some("/redaction/../x")), "/redaction/../x");
+        assert_eq!(safe_next(Some("/redaction/../x")), "/redaction");
+        assert_eq!(safe_next(Some("/redaction/%2e%2e/x")), "/redaction");
+        assert_eq!(safe_next(Some("/redactionevil")), "/redaction");
+        assert_eq!(safe_next(Some("/redaction\r\nSet-Cookie: a=b")), "/redaction");
+        assert_eq!(safe_next(Some("/redaction?ok=saved")), "/redaction?ok=saved");
         assert_eq!(safe_next(Some("/economie")), "/redaction");
         assert_eq!(safe_next(None), "/redaction");
     }
