@@ -46,6 +46,12 @@ pub async fn record_metrics(State(state): State<AppState>, request: Request, nex
     response
 }
 
+/// True when the address, decoded, would hold a NUL character.
+fn has_nul(uri: &axum::http::Uri) -> bool {
+    let text = uri.path_and_query().map(|p| p.as_str()).unwrap_or("");
+    text.as_bytes().windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+}
+
 /// Renders the HTML body of error responses marked by `PageError`, in the site's language and
 /// look. Done here because this layer has the state that `IntoResponse` lacks.
 pub async fn render_error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -55,7 +61,18 @@ pub async fn render_error_pages(State(state): State<AppState>, request: Request,
         Some(query) => format!("{}?{query}", request.uri().path()),
         None => request.uri().path().to_string(),
     });
-    let response = next.run(request).await;
+    // A NUL byte is never part of an address we serve, and PostgreSQL refuses it in text: such
+    // a request is answered here, before any handler passes it to a query.
+    let response = if has_nul(request.uri()) {
+        let error = AppError::BadRequest("the address contains a NUL character".into());
+        if request.uri().path().starts_with("/api/") {
+            crate::error::ApiError(error).into_response()
+        } else {
+            crate::error::PageError(error).into_response()
+        }
+    } else {
+        next.run(request).await
+    };
     let Some(ErrorPageMarker(error)) = response.extensions().get::<ErrorPageMarker>().cloned() else {
         return response;
     };

@@ -376,3 +376,75 @@ async fn no_redirect_leaves_the_newsroom_and_every_answer_carries_the_headers(ap
     // Pages with something private are never kept by a browser or a proxy.
     assert!(answers[5].1.header("cache-control").contains("no-store"), "newsroom pages are not cached");
 }
+
+on_both_engines!(injection_payloads_in_every_address_and_query_change_nothing);
+
+/// SQL (and path) injection payloads in every parameter of every GET route, and in the query
+/// strings the reader pages read: never a server error, never a change, never a leak.
+async fn injection_payloads_in_every_address_and_query_change_nothing(app: TestApp) {
+    app.with_demo().await;
+    let before = fingerprint(&app).await;
+    let payloads = [
+        "' OR '1'='1",
+        "1 OR 1=1",
+        "1; DROP TABLE articles; --",
+        "\" OR \"\"=\"",
+        "1' UNION SELECT password_hash, email FROM users --",
+        "') OR ('x'='x",
+        "1)) OR sleep(5)--",
+        "$1",
+        "%27%20OR%201%3D1--",
+        "../../etc/passwd",
+        "\u{0}",
+        "-1",
+        "99999999999999999999999",
+        "*",
+        "\"gouvernement\" OR body:*",
+        "NEAR(a b, 1)",
+    ];
+    let gets: Vec<String> =
+        gazette::web::all_routes().into_iter().filter(|(method, _)| *method == "get").map(|(_, p)| p).collect();
+    let mut requests = 0;
+    for pattern in &gets {
+        if !pattern.contains('{') {
+            continue;
+        }
+        for payload in payloads {
+            let encoded = urlenc(payload);
+            let path = pattern
+                .replace("{*name}", &encoded)
+                .replace("{*key}", &encoded)
+                .split('/')
+                .map(
+                    |part| {
+                        if part.starts_with('{') && part.ends_with('}') { encoded.clone() } else { part.to_string() }
+                    },
+                )
+                .collect::<Vec<_>>()
+                .join("/");
+            let response = app.get(&path).await;
+            requests += 1;
+            assert!(response.status.as_u16() < 500, "{path} answered {}: {}", response.status, response.body);
+        }
+    }
+    for payload in payloads {
+        let p = urlenc(payload);
+        for path in [
+            format!("/recherche?q={p}"),
+            format!("/recherche?q=gouvernement&section={p}&lang={p}&from={p}&to={p}&page={p}"),
+            format!("/ar/recherche?q={p}"),
+            format!("/?page={p}"),
+            format!("/actualite?page={p}"),
+            format!("/api/v1/articles?section={p}&page={p}&per_page={p}&language={p}"),
+            format!("/commentaires/effacer?email={p}&sig={p}"),
+            format!("/apercu/1?expires={p}&sig={p}"),
+        ] {
+            let response = app.get(&path).await;
+            requests += 1;
+            assert!(response.status.as_u16() < 500, "{path} answered {}: {}", response.status, response.body);
+            assert!(!response.body.contains("$argon2"), "{path} leaked a password hash");
+        }
+    }
+    assert!(requests > 300, "{requests} requests");
+    assert_eq!(fingerprint(&app).await, before, "an injection payload changed something");
+}
