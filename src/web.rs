@@ -170,6 +170,7 @@ pub fn router(state: AppState) -> Router {
     let body_limit = (state.config().server.max_body_mb as usize).saturating_mul(1024 * 1024);
     add_language_routes(add_routes(Router::new()))
         .fallback(reader::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), layers::strip_nul_from_bodies))
         .layer(middleware::from_fn_with_state(state.clone(), layers::page_cache))
         .layer(middleware::from_fn_with_state(state.clone(), layers::render_error_pages))
         .layer(middleware::from_fn_with_state(state.clone(), layers::record_metrics))

@@ -46,6 +46,53 @@ pub async fn record_metrics(State(state): State<AppState>, request: Request, nex
     response
 }
 
+/// Removes NUL characters from form and JSON bodies before any handler reads them: nobody
+/// types one on purpose, and PostgreSQL refuses them in text (the write failed with a 500).
+/// Removing them keeps everything else the person typed, where a refusal would lose it.
+pub async fn strip_nul_from_bodies(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let pattern: &[u8] = if content_type.starts_with("application/x-www-form-urlencoded") {
+        b"%00"
+    } else if content_type.starts_with("application/json") {
+        b"\\u0000"
+    } else {
+        return next.run(request).await;
+    };
+    let limit = (state.config().server.max_body_mb as usize).saturating_mul(1024 * 1024);
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
+        let error = AppError::BadRequest(format!(
+            "the request body is larger than {} MB, or was cut off",
+            state.config().server.max_body_mb
+        ));
+        return if parts.uri.path().starts_with("/api/") {
+            crate::error::ApiError(error).into_response()
+        } else {
+            crate::error::PageError(error).into_response()
+        };
+    };
+    let cleaned = if bytes.windows(pattern.len()).any(|w| w.eq_ignore_ascii_case(pattern)) {
+        axum::body::Bytes::from(remove_all(&bytes, pattern))
+    } else {
+        bytes
+    };
+    next.run(Request::from_parts(parts, axum::body::Body::from(cleaned))).await
+}
+
+fn remove_all(bytes: &[u8], pattern: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes.len() - i >= pattern.len() && bytes[i..i + pattern.len()].eq_ignore_ascii_case(pattern) {
+            i += pattern.len();
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 /// True when the address, decoded, would hold a NUL character.
 fn has_nul(uri: &axum::http::Uri) -> bool {
     let text = uri.path_and_query().map(|p| p.as_str()).unwrap_or("");

@@ -448,3 +448,62 @@ async fn injection_payloads_in_every_address_and_query_change_nothing(app: TestA
     assert!(requests > 300, "{requests} requests");
     assert_eq!(fingerprint(&app).await, before, "an injection payload changed something");
 }
+
+on_both_engines!(control_characters_in_forms_are_refused_or_removed_never_a_server_error);
+
+/// NUL and other control characters in what strangers and staff type: PostgreSQL refuses NUL
+/// in text, so it must never reach a query.
+async fn control_characters_in_forms_are_refused_or_removed_never_a_server_error(app: TestApp) {
+    app.with_demo().await;
+    let row = sqlx::query(
+        "select a.id, '/' || s.slug || '/' || a.slug as path from articles a join sections s on s.id = a.section_id \
+         where a.status = 'published' and a.comments_mode = 'open' order by a.id limit 1",
+    )
+    .fetch_one(app.db().reader())
+    .await
+    .unwrap();
+    let (id, path): (i64, String) = (row.try_get("id").unwrap(), row.try_get("path").unwrap());
+    let token = gazette::web::reader::comments::form_token(app.state.secret(), id, gazette::store::now_ms() - 10_000);
+    let response = post(
+        &app,
+        &format!("{path}/commentaires"),
+        &[("user-agent", "Mozilla/5.0 Firefox/140.0")],
+        &[
+            ("token", &token),
+            ("name", "Nul\u{0}le"),
+            ("email", "nul@example.com"),
+            ("website", ""),
+            ("body", "Un commentaire\u{0} avec un octet nul\u{7} et une cloche."),
+        ],
+    )
+    .await;
+    assert!(response.status.as_u16() < 500, "a comment with a NUL answered {}", response.status);
+    let stored: i64 = sqlx::query("select count(*) as n from comments where body like '%' || chr(0) || '%'")
+        .fetch_one(app.db().reader())
+        .await
+        .map(|r| r.try_get("n").unwrap())
+        .unwrap_or(0);
+    assert_eq!(stored, 0, "a NUL was stored");
+
+    app.staff_user("editor@example.ma", Role::Editor, PASSWORD).await;
+    let editor = app.login("editor@example.ma", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+    let response = app
+        .post_form("/redaction/articles", &editor, &[("title", "Titre\u{0}nul"), ("body_markdown", "Texte\u{0}")])
+        .await;
+    assert!(response.status.as_u16() < 500, "an article with a NUL answered {}", response.status);
+    let token = app.staff_token("api@example.ma", Role::Editor).await;
+    let section: String = sqlx::query("select slug from sections order by id limit 1")
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap()
+        .try_get("slug")
+        .unwrap();
+    let response = app
+        .post_json(
+            "/api/v1/articles",
+            &serde_json::json!({"title": "Titre\u{0}", "section": section, "body_markdown": "x"}),
+            Some(&token),
+        )
+        .await;
+    assert!(response.status.as_u16() < 500, "the API with a NUL answered {}", response.status);
+}
