@@ -354,11 +354,6 @@ impl PageCache {
         self.suspended.store(false, Ordering::Release);
     }
 
-    /// True while suspended (for `/healthz` details and tests).
-    pub fn is_suspended(&self) -> bool {
-        self.suspended.load(Ordering::Acquire)
-    }
-
     /// Drops everything (settings changed, or a node lost the change notifications).
     pub fn clear(&self) {
         if let Ok(mut inner) = self.inner.write() {

@@ -97,6 +97,16 @@ async fn post_multipart(app: &TestApp, path: &str, headers: &[(&str, &str)], fie
     app.request(request.body(Body::from(body)).unwrap()).await
 }
 
+/// A section to file test articles in.
+async fn first_section_slug(app: &TestApp) -> String {
+    sqlx::query("select slug from sections order by id limit 1")
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap()
+        .try_get("slug")
+        .unwrap()
+}
+
 /// Everything a forged request could have changed, summed up.
 async fn fingerprint(app: &TestApp) -> Vec<i64> {
     let mut out = Vec::new();
@@ -250,12 +260,7 @@ async fn staff_reach_only_what_their_role_and_ownership_allow(app: TestApp) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let section: String = sqlx::query("select slug from sections order by id limit 1")
-        .fetch_one(app.db().reader())
-        .await
-        .unwrap()
-        .try_get("slug")
-        .unwrap();
+    let section = first_section_slug(&app).await;
     let created = app
         .post_json(
             "/api/v1/articles",
@@ -492,12 +497,7 @@ async fn control_characters_in_forms_are_refused_or_removed_never_a_server_error
         .await;
     assert!(response.status.as_u16() < 500, "an article with a NUL answered {}", response.status);
     let token = app.staff_token("api@example.ma", Role::Editor).await;
-    let section: String = sqlx::query("select slug from sections order by id limit 1")
-        .fetch_one(app.db().reader())
-        .await
-        .unwrap()
-        .try_get("slug")
-        .unwrap();
+    let section = first_section_slug(&app).await;
     let response = app
         .post_json(
             "/api/v1/articles",
