@@ -1,4 +1,5 @@
-//! The command line: `gazette serve | demo | user | migrate | check | backup | restore | config`.
+//! The command line: `gazette serve | demo | user | migrate | check | backup | restore | import |
+//! export | bench | config`.
 //!
 //! Exit codes: 0 done; 1 the command could not do its work (database unreachable, port in use,
 //! unwritable directory, ...); 2 the command line or the configuration is wrong. Every failure
@@ -85,11 +86,49 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         searches: usize,
     },
+    /// Import another platform's export.
+    Import {
+        #[command(subcommand)]
+        source: ImportSource,
+    },
+    /// Export everything: a WXR file WordPress imports, or every table as JSON with the media.
+    Export {
+        /// `wxr` (a file) or `json` (a directory).
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// The file (wxr) or directory (json) to write.
+        path: PathBuf,
+    },
     /// Configuration helpers.
     Config {
         #[command(subcommand)]
         action: ConfigCommand,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportSource {
+    /// A WordPress or WMaker export (WXR): posts, pages, sections, tags, authors, comments,
+    /// media and old addresses. Run it again to bring in what changed; it never duplicates.
+    Wxr {
+        /// The export file (Tools → Export in WordPress).
+        file: PathBuf,
+        /// A copy of the site's uploads folder (wp-content/uploads), for images.
+        #[arg(long, value_name = "DIR")]
+        media_dir: Option<PathBuf>,
+        /// Read and check everything, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Items per transaction.
+        #[arg(long, default_value_t = 200)]
+        batch: usize,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum ExportFormat {
+    Wxr,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -212,6 +251,37 @@ async fn run(cli: Cli) -> Result<(), Fatal> {
         Command::Check => crate::check::run(&config).await,
         Command::Bench { renders, searches } => {
             crate::bench::run(config, &crate::bench::BenchOptions { renders, searches }).await
+        }
+        Command::Import { source: ImportSource::Wxr { file, media_dir, dry_run, batch } } => {
+            let db = open_migrated(&config).await?;
+            let options = crate::import::ImportOptions {
+                file,
+                uploads_dir: media_dir,
+                dry_run,
+                batch,
+                progress: true,
+                media_dir: config.media_dir(),
+            };
+            let result = crate::import::import_wxr(&db, &options).await;
+            db.close().await;
+            match result {
+                Ok(report) => {
+                    print!("{report}");
+                    Ok(())
+                }
+                Err(crate::import::ImportError::Io(message)) => Err(Fatal::usage(message)),
+                Err(error) => Err(Fatal::runtime(error.to_string())),
+            }
+        }
+        Command::Export { format, path } => {
+            let db = open_migrated(&config).await?;
+            let result = match format {
+                ExportFormat::Wxr => crate::export::export_wxr(&db, &config.base_url(), &path, true).await,
+                ExportFormat::Json => crate::export::export_json(&db, &config.media_dir(), &path).await,
+            };
+            db.close().await;
+            print!("{}", result.map_err(|e| Fatal::runtime(e.to_string()))?);
+            Ok(())
         }
         Command::Backup { to } => crate::backup::backup(&config, &to).await,
         Command::Restore { file } => crate::backup::restore(&config, &file).await,

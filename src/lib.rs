@@ -23,8 +23,12 @@ pub mod counters;
 pub mod demo;
 /// One error type, rendered as an HTML page or a JSON body.
 pub mod error;
+/// `gazette export`: everything as WXR (for WordPress) or as JSON files.
+pub mod export;
 /// Interface strings in French, Arabic and English.
 pub mod i18n;
+/// `gazette import wxr`: a WordPress or WMaker site with its comments, media and old addresses.
+pub mod import;
 /// Durable background jobs: enqueue with the write, claim with a lease, retry with backoff.
 pub mod jobs;
 /// Outgoing e-mail over SMTP, sent by jobs.
@@ -37,6 +41,8 @@ pub mod metrics;
 pub mod news;
 /// The mails about comments: confirmation, notifications, refusals, erasure, digest.
 pub mod notify;
+/// A progress bar for long commands.
+pub mod progress;
 /// Templates, dates per language, Markdown and sanitizing, static assets.
 pub mod render;
 /// Passwords, tokens, keyed hashes.
@@ -47,3 +53,5 @@ pub mod serve;
 pub mod store;
 /// The HTTP surface: route table, layers, reader pages, API, operations endpoints.
 pub mod web;
+/// WordPress eXtended RSS: a streaming reader, the content conversion, a writer.
+pub mod wxr;

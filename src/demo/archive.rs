@@ -8,7 +8,6 @@
 //! write. Progress and rate are shown on standard error.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::time::Instant;
 
 use sqlx::Row;
@@ -178,21 +177,6 @@ struct Generated {
     likes: i64,
 }
 
-fn progress(label: &str, done: u64, total: u64, started: Instant) {
-    let elapsed = started.elapsed().as_secs_f64().max(0.001);
-    let rate = done as f64 / elapsed;
-    let eta = if rate > 0.0 { (total.saturating_sub(done)) as f64 / rate } else { 0.0 };
-    let width = 30;
-    let filled = ((done as f64 / total.max(1) as f64) * width as f64) as usize;
-    eprint!(
-        "\r{label} [{}{}] {done}/{total} · {rate:.0}/s · {:.0}s elapsed · ETA {eta:.0}s   ",
-        "#".repeat(filled),
-        ".".repeat(width - filled.min(width)),
-        elapsed
-    );
-    let _ = std::io::stderr().flush();
-}
-
 /// A multi-row insert: `insert into table (cols) values (...), (...)`. PostgreSQL gets `$n`
 /// placeholders; SQLite gets plain `?`, bound in order: sqlx looks each numbered parameter up
 /// by name, which SQLite answers by walking its list of names, so a statement with thousands
@@ -256,7 +240,7 @@ pub async fn generate(db: &Db, media_dir: &std::path::Path, options: &ArchiveOpt
     let now = now_ms();
     let span = options.years * 365 * 86_400_000;
     let batch_size: u64 = 500;
-    let generated_at = Instant::now();
+    let mut bar = crate::progress::Progress::new("articles", to_make);
     let mut made: u64 = 0;
     let mut comments_made: u64 = 0;
     let tag_names: std::sync::Arc<Vec<(i64, String)>> = std::sync::Arc::new(tags);
@@ -365,9 +349,9 @@ pub async fn generate(db: &Db, media_dir: &std::path::Path, options: &ArchiveOpt
         .await?;
         tx.commit().await?;
         made += count;
-        progress("articles", made, to_make, generated_at);
+        bar.show(made, made, "articles");
     }
-    eprintln!();
+    bar.done(made, made, "articles");
     finish(db).await?;
     Ok(format!(
         "generated {made} articles and {comments_made} comments in {:.0} s ({:.0} articles/s)",

@@ -228,6 +228,73 @@ pub fn plain_text(html: &str) -> String {
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Text from an HTML fragment written by another system (an imported title, name or excerpt):
+/// only real tags are removed (`a < b` and `]]>` stay), named and numeric character
+/// references are decoded, whitespace is collapsed.
+pub fn text_of_html(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(['<', '&']) {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        if let Some(after) = tail.strip_prefix('<') {
+            let opens_tag = after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!');
+            match tail.find('>') {
+                Some(end) if opens_tag => {
+                    out.push(' ');
+                    rest = &tail[end + 1..];
+                }
+                _ => {
+                    out.push('<');
+                    rest = &tail[1..];
+                }
+            }
+            continue;
+        }
+        let decoded = tail.find(';').filter(|end| *end <= 10).and_then(|end| {
+            let name = &tail[1..end];
+            let ch = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some(' '),
+                "hellip" => Some('…'),
+                "rsquo" => Some('’'),
+                "lsquo" => Some('‘'),
+                "ldquo" => Some('“'),
+                "rdquo" => Some('”'),
+                "laquo" => Some('«'),
+                "raquo" => Some('»'),
+                "ndash" => Some('–'),
+                "mdash" => Some('—'),
+                _ => {
+                    let number = name.strip_prefix('#')?;
+                    let code = match number.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                        None => number.parse().ok()?,
+                    };
+                    char::from_u32(code).filter(|c| *c != '\0')
+                }
+            }?;
+            Some((ch, end))
+        });
+        match decoded {
+            Some((ch, end)) => {
+                out.push(ch);
+                rest = &tail[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A snippet of about `width` words around the densest matches, HTML-escaped, with matched
 /// words wrapped in `<mark>`. Returns escaped HTML that is safe to insert.
 pub fn highlight(text: &str, terms: &[QueryTerm], lang: Lang, width: usize) -> String {
@@ -290,6 +357,17 @@ pub fn escape_html(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod text_of_html_tests {
+    use super::text_of_html;
+
+    #[test]
+    fn only_real_tags_go_and_references_decode() {
+        assert_eq!(text_of_html("Balise ]]> : l&#x2019;alphabet &#1575;"), "Balise ]]> : l’alphabet ا");
+        assert_eq!(text_of_html("<em>a</em> &lt; b &amp; c &unknown; 3 < 4"), "a < b & c &unknown; 3 < 4");
+    }
 }
 
 #[cfg(test)]

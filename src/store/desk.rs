@@ -294,7 +294,12 @@ async fn unique_slug(tx: &mut Tx, wanted: &str, title: &str, id: i64) -> StoreRe
     Ok(slug)
 }
 
-async fn replace_authors_and_tags(tx: &mut Tx, id: i64, authors: &[i64], tags: &[String]) -> StoreResult<()> {
+pub(crate) async fn replace_authors_and_tags(
+    tx: &mut Tx,
+    id: i64,
+    authors: &[i64],
+    tags: &[String],
+) -> StoreResult<()> {
     sqlx::query("delete from article_authors where article_id = $1").bind(id).execute(&mut **tx).await?;
     let mut seen = Vec::new();
     for user_id in authors {

@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(4, "0004", "newsroom"),
     migration!(5, "0005", "comments"),
     migration!(6, "0006", "search_window"),
+    migration!(7, "0007", "imports"),
 ];
 
 /// The schema version this binary writes.

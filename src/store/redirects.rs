@@ -6,6 +6,7 @@ use super::{Db, StoreResult, Tx, col, now_ms};
 /// Where an old address leads now, if anywhere: the article's or section's current address
 /// (so a redirect stays right when its target moves again), or a stored path.
 pub async fn target(db: &Db, old_path: &str) -> StoreResult<Option<String>> {
+    let old_path = normalize(old_path);
     let row = sqlx::query(
         "select r.target_path, a.slug as article_slug, s_a.slug as article_section, s.slug as section_slug \
          from redirects r \
@@ -14,7 +15,7 @@ pub async fn target(db: &Db, old_path: &str) -> StoreResult<Option<String>> {
          left join sections s on s.id = r.section_id \
          where r.old_path = $1",
     )
-    .bind(old_path.to_string())
+    .bind(old_path)
     .fetch_optional(db.reader())
     .await?;
     let Some(row) = row else { return Ok(None) };
@@ -39,6 +40,7 @@ pub enum RedirectTarget<'a> {
 
 /// Records (or re-points) an old address.
 pub async fn put(tx: &mut Tx, old_path: &str, to: RedirectTarget<'_>) -> StoreResult<()> {
+    let old_path = normalize(old_path);
     let (article, section, path) = match to {
         RedirectTarget::Article(id) => (Some(id), None, None),
         RedirectTarget::Section(id) => (None, Some(id), None),
@@ -50,7 +52,7 @@ pub async fn put(tx: &mut Tx, old_path: &str, to: RedirectTarget<'_>) -> StoreRe
          on conflict (old_path) do update set article_id = excluded.article_id, section_id = excluded.section_id, \
              target_path = excluded.target_path, updated_at = excluded.updated_at",
     )
-    .bind(old_path.to_string())
+    .bind(old_path)
     .bind(article)
     .bind(section)
     .bind(path)
@@ -58,4 +60,74 @@ pub async fn put(tx: &mut Tx, old_path: &str, to: RedirectTarget<'_>) -> StoreRe
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// The query parameters by which WordPress finds a post, page, category, tag or author:
+/// `/?p=123` is an address of its own; any other parameter (tracking, paging) is not.
+const LEGACY_KEYS: &[&str] = &["p", "page_id", "attachment_id", "cat", "tag", "author"];
+
+/// The form under which an old address is stored and looked up, so that every way a browser
+/// or an old page may spell it finds the same row: percent-encoding decoded (WordPress writes
+/// `%d8%a7`, browsers send `%D8%A7`, the newsroom stores the letters), no trailing slash, only
+/// WordPress's own query parameters, and WMaker's addresses reduced to their number
+/// (`/Le-budget_a160665.html` → `/_a160665.html`), which is all WMaker reads from them.
+pub fn normalize(address: &str) -> String {
+    let (path, query) = address.split_once('?').unwrap_or((address, ""));
+    let mut path = crate::wxr::percent_decode(path);
+    if path.is_empty() {
+        path.push('/');
+    }
+    while path.len() > 1 && path.ends_with('/') {
+        path.pop();
+    }
+    if let Some(key) = wmaker_key(&path) {
+        return key;
+    }
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| pair.split_once('=').is_some_and(|(k, v)| LEGACY_KEYS.contains(&k) && !v.is_empty()))
+        .collect();
+    if kept.is_empty() || !(path == "/" || path == "/index.php") {
+        return path;
+    }
+    format!("/?{}", kept.join("&"))
+}
+
+/// `…_a160665.html` → `/_a160665.html`; `…_r10.html` → `/_r10.html`.
+fn wmaker_key(path: &str) -> Option<String> {
+    let last = path.rsplit('/').next()?;
+    let stem = last.strip_suffix(".html")?;
+    let (_, tail) = stem.rsplit_once('_')?;
+    let kind = tail.chars().next().filter(|c| matches!(c, 'a' | 'r'))?;
+    let number = &tail[1..];
+    (!number.is_empty() && number.chars().all(|c| c.is_ascii_digit())).then(|| format!("/_{kind}{number}.html"))
+}
+
+/// True when a request to the front page carries one of WordPress's lookup parameters: such
+/// an address is an old link, not the front page.
+pub fn is_legacy_query(path: &str, query: Option<&str>) -> bool {
+    (path == "/" || path == "/index.php")
+        && query.is_some_and(|q| {
+            q.split('&')
+                .any(|pair| pair.split_once('=').is_some_and(|(k, v)| LEGACY_KEYS.contains(&k) && !v.is_empty()))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn every_spelling_of_an_old_address_finds_the_same_row() {
+        assert_eq!(normalize("/2019/03/15/elections-a-rabat/"), "/2019/03/15/elections-a-rabat");
+        assert_eq!(normalize("/%d8%a7%d9%84/"), normalize("/%D8%A7%D9%84"));
+        assert_eq!(normalize("/%D8%A7%D9%84"), "/ال");
+        assert_eq!(normalize("/?p=123&utm_source=x"), "/?p=123");
+        assert_eq!(normalize("/index.php?page_id=4"), "/?page_id=4");
+        assert_eq!(normalize("/recherche?q=x"), "/recherche");
+        assert_eq!(normalize("/Le-gouvernement-adopte-le-budget_a160665.html"), "/_a160665.html");
+        assert_eq!(normalize("/autre-titre_a160665.html"), "/_a160665.html");
+        assert_eq!(normalize("/Economie_r10.html"), "/_r10.html");
+        assert_eq!(normalize("/a_b.html"), "/a_b.html");
+    }
 }

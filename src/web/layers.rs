@@ -110,6 +110,14 @@ pub async fn render_error_pages(State(state): State<AppState>, request: Request,
     });
     // A NUL byte is never part of an address we serve, and PostgreSQL refuses it in text: such
     // a request is answered here, before any handler passes it to a query.
+    // `/?p=123` is an old WordPress link, not the front page: its new address, if imported.
+    if request.method() == axum::http::Method::GET
+        && crate::store::redirects::is_legacy_query(request.uri().path(), request.uri().query())
+        && let Some(old) = &old_address
+        && let Ok(Some(to)) = crate::store::redirects::target(state.db(), old).await
+    {
+        return moved_permanently(&to);
+    }
     let response = if has_nul(request.uri()) {
         let error = AppError::BadRequest("the address contains a NUL character".into());
         if request.uri().path().starts_with("/api/") {
@@ -152,7 +160,16 @@ pub async fn render_error_pages(State(state): State<AppState>, request: Request,
 /// A 301 to `to`: what search engines and old links need when an address changes for good.
 pub fn moved_permanently(to: &str) -> Response {
     let mut response = axum::http::StatusCode::MOVED_PERMANENTLY.into_response();
-    if let Ok(value) = HeaderValue::from_str(to) {
+    // Header values are ASCII: an Arabic slug travels percent-encoded.
+    let mut location = String::with_capacity(to.len());
+    for byte in to.bytes() {
+        if byte.is_ascii_graphic() {
+            location.push(byte as char);
+        } else {
+            location.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
     response

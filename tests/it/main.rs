@@ -14,6 +14,7 @@ mod cache;
 mod cli_errors;
 mod cluster;
 mod comments;
+mod import;
 mod jobs;
 mod lifecycle;
 mod moderation_quality;

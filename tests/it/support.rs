@@ -85,6 +85,11 @@ pub struct TestDatabase {
 }
 
 impl TestDatabase {
+    /// Which engine this database runs on.
+    pub fn choice(&self) -> EngineChoice {
+        if self.pg_name.is_some() { EngineChoice::Postgres } else { EngineChoice::Sqlite }
+    }
+
     pub async fn new(choice: EngineChoice) -> Option<TestDatabase> {
         let dir = TempDir::new("db");
         match choice {

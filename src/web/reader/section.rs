@@ -25,6 +25,13 @@ impl PageQuery {
 }
 
 #[derive(Serialize)]
+struct StaticPage {
+    #[serde(flatten)]
+    chrome: Chrome,
+    page: crate::store::pages::Page,
+}
+
+#[derive(Serialize)]
 struct SectionPage {
     #[serde(flatten)]
     chrome: Chrome,
@@ -47,7 +54,18 @@ pub async fn show_section(
     let lang = page_lang.lang;
     let path = format!("/{slug}");
     let (chrome, all) = Chrome::for_page(&state, lang, &path).await?;
-    let section = all.iter().find(|s| s.slug == slug).ok_or(AppError::NotFound)?;
+    let Some(section) = all.iter().find(|s| s.slug == slug) else {
+        // Not a section: a static page of the site's own language, if there is one.
+        if page_lang.prefix.is_empty()
+            && let Some(page) = crate::store::pages::by_slug(state.db(), &slug).await?
+        {
+            let lang = crate::news::Lang::parse(&page.language).unwrap_or(lang);
+            let (chrome, _) = Chrome::for_page(&state, lang, &path).await?;
+            let html = Html(state.templates().render("pages/page.html", &StaticPage { chrome, page })?);
+            return Ok(cache::mark(html, Cacheable::new(3600, ["site".to_string()])));
+        }
+        return Err(AppError::NotFound.into());
+    };
     let page = page_number(query.page.as_deref());
     let total = articles::count_listing(state.db(), lang, Scope::Section(section.id)).await?;
     let pager = Pager::new(&format!("{}{path}", page_lang.prefix), "", page, total, PER_PAGE);

@@ -1,0 +1,405 @@
+//! A WordPress post's content made into Gazette's: shortcodes that matter for news turned into
+//! plain HTML (`[caption]` → figure, `[gallery]` → figure of images, `[embed]`/`[video]`/
+//! `[audio]` → a figure with the link), other shortcodes removed and counted, paragraphs made
+//! from blank lines as WordPress does on display, old upload addresses pointed at the imported
+//! files, and everything sanitized like any other article body.
+
+use std::collections::BTreeMap;
+
+use crate::news::text::escape_html;
+
+/// What the conversion needs to know about imported media.
+pub trait MediaResolver {
+    /// The new address, alternative text and caption of an attachment, by its WordPress id.
+    fn attachment(&self, id: &str) -> Option<(String, String, String)>;
+    /// The new address of an old upload address (resized copies included), if imported.
+    fn rewrite(&self, url: &str) -> Option<String>;
+}
+
+/// No media known: for tests and dry runs.
+pub struct NoMedia;
+
+impl MediaResolver for NoMedia {
+    fn attachment(&self, _id: &str) -> Option<(String, String, String)> {
+        None
+    }
+    fn rewrite(&self, _url: &str) -> Option<String> {
+        None
+    }
+}
+
+/// Shortcodes met, by name.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ShortcodeCounts {
+    pub converted: BTreeMap<String, u64>,
+    pub removed: BTreeMap<String, u64>,
+}
+
+impl ShortcodeCounts {
+    pub fn add(&mut self, other: &ShortcodeCounts) {
+        for (k, v) in &other.converted {
+            *self.converted.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &other.removed {
+            *self.removed.entry(k.clone()).or_default() += v;
+        }
+    }
+}
+
+/// A converted body: the sanitized HTML readers see, and the text the newsroom edits (the
+/// same HTML as one Markdown HTML block, so saving it again renders the same page).
+#[derive(Debug)]
+pub struct Converted {
+    pub html: String,
+    pub markdown: String,
+    pub shortcodes: ShortcodeCounts,
+}
+
+/// Shortcodes turned into our own markup.
+const CONVERTED: &[&str] = &["caption", "wp_caption", "gallery", "embed", "video", "audio", "playlist"];
+
+/// Converts a post's `content:encoded`.
+pub fn convert(content: &str, media: &dyn MediaResolver) -> Converted {
+    let mut counts = ShortcodeCounts::default();
+    let expanded = expand_shortcodes(content, media, &mut counts);
+    let paragraphs = autop(&expanded);
+    let pointed = rewrite_urls(&paragraphs, media);
+    let html = crate::render::markdown::sanitize(&pointed);
+    let markdown = as_markdown_block(&html);
+    Converted { html, markdown, shortcodes: counts }
+}
+
+/// The HTML as Markdown that renders to itself: one HTML block has no blank line.
+pub fn as_markdown_block(html: &str) -> String {
+    html.lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join("\n")
+}
+
+/// A shortcode found at a position of the text.
+struct Shortcode<'a> {
+    name: &'a str,
+    attributes: Vec<(String, String)>,
+    /// The text between `[name]` and `[/name]`, when it has a closing tag.
+    inner: Option<&'a str>,
+    /// Bytes from the opening `[` to after the closing `]` (or the closing tag).
+    len: usize,
+}
+
+impl Shortcode<'_> {
+    fn attribute(&self, key: &str) -> Option<&str> {
+        self.attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+fn expand_shortcodes(text: &str, media: &dyn MediaResolver, counts: &mut ShortcodeCounts) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('[') {
+        out.push_str(&rest[..at]);
+        let candidate = &rest[at..];
+        match parse_shortcode(candidate) {
+            Some(code) => {
+                let name = code.name.to_ascii_lowercase();
+                if CONVERTED.contains(&name.as_str())
+                    && let Some(html) = convert_one(&name, &code, media, counts)
+                {
+                    *counts.converted.entry(name).or_default() += 1;
+                    out.push_str(&html);
+                } else {
+                    *counts.removed.entry(name).or_default() += 1;
+                    // An unknown enclosing shortcode keeps the text it wrapped.
+                    if let Some(inner) = code.inner {
+                        out.push_str(&expand_shortcodes(inner, media, counts));
+                    }
+                }
+                rest = &candidate[code.len..];
+            }
+            None => {
+                out.push('[');
+                rest = &candidate[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Reads `[name attrs]`, `[name attrs /]` or `[name attrs]inner[/name]` at the start of
+/// `text`. A bracketed word with neither attributes nor a closing tag (`[sic]`, `[1]`) is
+/// text, not a shortcode, unless it is one we know.
+fn parse_shortcode(text: &str) -> Option<Shortcode<'_>> {
+    let close = text.find(']')?;
+    let head = &text[1..close];
+    if head.starts_with('/') || head.contains('[') || head.contains('\n') && head.len() > 500 {
+        return None;
+    }
+    let name_len = head.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).unwrap_or(head.len());
+    let name = &head[..name_len];
+    if name.is_empty() || !name.as_bytes()[0].is_ascii_alphabetic() {
+        return None;
+    }
+    let after_name = &head[name_len..];
+    if !after_name.is_empty() && !after_name.starts_with(char::is_whitespace) && after_name != "/" {
+        return None;
+    }
+    let self_closing = after_name.trim_end().ends_with('/');
+    let attributes = parse_attributes(after_name.trim().trim_end_matches('/'));
+    let closing_tag = format!("[/{name}]");
+    let (inner, len) = match (self_closing, text[close + 1..].find(&closing_tag)) {
+        (false, Some(end)) => (Some(&text[close + 1..close + 1 + end]), close + 1 + end + closing_tag.len()),
+        _ => (None, close + 1),
+    };
+    let known = CONVERTED.contains(&name.to_ascii_lowercase().as_str());
+    let looks_like_code = !attributes.is_empty() || inner.is_some() || name.contains(['_', '-']) || self_closing;
+    (known || looks_like_code).then_some(Shortcode { name, attributes, inner, len })
+}
+
+/// `a="1" b='2' c=3 positional` → pairs (positional values get their index as key).
+fn parse_attributes(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = text.trim();
+    let mut position = 0;
+    while !rest.is_empty() {
+        let key_end = rest.find(|c: char| c == '=' || c.is_whitespace()).unwrap_or(rest.len());
+        let key = &rest[..key_end];
+        rest = rest[key_end..].trim_start();
+        if let Some(value_part) = rest.strip_prefix('=') {
+            let value_part = value_part.trim_start();
+            let (value, after) = match value_part.chars().next() {
+                Some(q @ ('"' | '\'' | '“' | '”' | '″')) => {
+                    let body = &value_part[q.len_utf8()..];
+                    let end = body.find(['"', '\'', '“', '”', '″']).unwrap_or(body.len());
+                    let next = (end + 1).min(body.len());
+                    (&body[..end], &body[next..])
+                }
+                _ => {
+                    let end = value_part.find(char::is_whitespace).unwrap_or(value_part.len());
+                    (&value_part[..end], &value_part[end..])
+                }
+            };
+            out.push((key.to_ascii_lowercase(), value.to_string()));
+            rest = after.trim_start();
+        } else {
+            let unquoted = key.trim_matches(['"', '\'']);
+            if !unquoted.is_empty() {
+                out.push((position.to_string(), unquoted.to_string()));
+                position += 1;
+            }
+        }
+    }
+    out
+}
+
+fn convert_one(
+    name: &str,
+    code: &Shortcode<'_>,
+    media: &dyn MediaResolver,
+    counts: &mut ShortcodeCounts,
+) -> Option<String> {
+    match name {
+        "caption" | "wp_caption" => {
+            let inner = expand_shortcodes(code.inner.unwrap_or(""), media, counts);
+            // The image (perhaps inside a link) comes first; the rest is the caption.
+            let split = inner.rfind("</a>").map(|i| i + 4).or_else(|| inner.find('>').map(|i| i + 1)).unwrap_or(0);
+            let (picture, text) = inner.split_at(split);
+            let caption = match code.attribute("caption") {
+                Some(c) if text.trim().is_empty() => escape_html(c),
+                _ => text.trim().to_string(),
+            };
+            Some(format!("<figure>{}<figcaption>{caption}</figcaption></figure>", picture.trim()))
+        }
+        "gallery" => {
+            let ids = code.attribute("ids").or_else(|| code.attribute("include"))?;
+            let images: Vec<String> = ids
+                .split(',')
+                .filter_map(|id| media.attachment(id.trim()))
+                .map(|(url, alt, caption)| {
+                    let img =
+                        format!("<img src=\"{}\" alt=\"{}\" loading=\"lazy\">", escape_html(&url), escape_html(&alt));
+                    if caption.is_empty() {
+                        img
+                    } else {
+                        format!("<figure>{img}<figcaption>{}</figcaption></figure>", escape_html(&caption))
+                    }
+                })
+                .collect();
+            (!images.is_empty()).then(|| format!("<figure>{}</figure>", images.join("")))
+        }
+        "embed" | "video" | "audio" | "playlist" => {
+            let url = code
+                .inner
+                .map(str::trim)
+                .filter(|u| u.starts_with("http"))
+                .or_else(|| code.attribute("src"))
+                .or_else(|| code.attribute("url"))
+                .or_else(|| code.attribute("mp4"))
+                .or_else(|| code.attribute("webm"))
+                .or_else(|| code.attribute("mp3"))
+                .or_else(|| code.attribute("0"))?;
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return None;
+            }
+            let url = media.rewrite(url).unwrap_or_else(|| url.to_string());
+            let url = escape_html(&url);
+            Some(format!("<figure><a href=\"{url}\">{url}</a></figure>"))
+        }
+        _ => None,
+    }
+}
+
+/// Block-level tags: a chunk starting with one is not wrapped in a paragraph.
+const BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "table",
+    "pre",
+    "hr",
+    "iframe",
+    "section",
+    "article",
+    "aside",
+    "dl",
+    "address",
+    "form",
+    "fieldset",
+    "details",
+    "!--",
+];
+
+/// Paragraphs from blank lines, line breaks from single newlines, as WordPress's `wpautop`
+/// does when it shows a classic-editor post.
+fn autop(text: &str) -> String {
+    let normalized = text.replace("\r\n", "\n");
+    let mut out = String::with_capacity(normalized.len() + 64);
+    for chunk in normalized.split("\n\n") {
+        let chunk = chunk.trim();
+        if chunk.is_empty() {
+            continue;
+        }
+        let starts_block = chunk.strip_prefix('<').is_some_and(|rest| {
+            let name: String =
+                rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '!' || *c == '-').collect();
+            BLOCKS.contains(&name.to_ascii_lowercase().as_str())
+        });
+        if starts_block {
+            out.push_str(chunk);
+        } else {
+            out.push_str("<p>");
+            out.push_str(&chunk.replace('\n', "<br>\n"));
+            out.push_str("</p>");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Points `src="…"` and `href="…"` values at imported files.
+fn rewrite_urls(html: &str, media: &dyn MediaResolver) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(['s', 'h']) {
+        let candidate = &rest[at..];
+        let prefix = if candidate.starts_with("src=\"") {
+            5
+        } else if candidate.starts_with("href=\"") {
+            6
+        } else {
+            out.push_str(&rest[..at + 1]);
+            rest = &rest[at + 1..];
+            continue;
+        };
+        out.push_str(&rest[..at + prefix]);
+        let value_part = &candidate[prefix..];
+        let end = value_part.find('"').unwrap_or(value_part.len());
+        let value = &value_part[..end];
+        match media.rewrite(value) {
+            Some(new) => out.push_str(&escape_html(&new)),
+            None => out.push_str(value),
+        }
+        rest = &value_part[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The original upload address of a resized copy: `photo-300x200.jpg` → `photo.jpg`.
+pub fn original_upload_url(url: &str) -> String {
+    let (stem, ext) = match url.rsplit_once('.') {
+        Some((s, e)) if !e.contains('/') => (s, e),
+        _ => return url.to_string(),
+    };
+    if let Some((base, size)) = stem.rsplit_once('-')
+        && let Some((w, h)) = size.split_once('x')
+        && !w.is_empty()
+        && !h.is_empty()
+        && w.chars().all(|c| c.is_ascii_digit())
+        && h.chars().all(|c| c.is_ascii_digit())
+    {
+        return format!("{base}.{ext}");
+    }
+    url.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct TwoImages;
+
+    impl MediaResolver for TwoImages {
+        fn attachment(&self, id: &str) -> Option<(String, String, String)> {
+            match id {
+                "50" => Some(("/media/ab/50.jpg".into(), "La médina".into(), "Rabat".into())),
+                "51" => Some(("/media/cd/51.png".into(), String::new(), String::new())),
+                _ => None,
+            }
+        }
+        fn rewrite(&self, url: &str) -> Option<String> {
+            (original_upload_url(url) == "https://old.example.com/wp-content/uploads/2019/03/photo.jpg")
+                .then(|| "/media/ab/50.jpg".to_string())
+        }
+    }
+
+    #[test]
+    fn caption_becomes_a_figure_with_the_imported_image() {
+        let post = "Avant\n\n[caption id=\"attachment_50\" width=\"640\"]<img src=\"https://old.example.com/wp-content/uploads/2019/03/photo-300x200.jpg\" alt=\"m\" /> La médina[/caption]\n\nAprès";
+        let c = convert(post, &TwoImages);
+        assert!(c.html.contains("<figure><img src=\"/media/ab/50.jpg\""), "{}", c.html);
+        assert!(c.html.contains("<figcaption>La médina</figcaption></figure>"), "{}", c.html);
+        assert!(c.html.contains("<p>Avant</p>") && c.html.contains("<p>Après</p>"), "{}", c.html);
+        assert_eq!(c.shortcodes.converted.get("caption"), Some(&1));
+    }
+
+    #[test]
+    fn gallery_embed_video_convert_and_unknown_shortcodes_are_removed_and_counted() {
+        let post = "[gallery ids=\"50,51,99\"]\n\n[embed]https://www.youtube.com/watch?v=x[/embed]\n\n[video src=\"https://v.example.com/a.mp4\"]\n\n[contact-form-7 id=\"12\" title=\"Contact\"]\n\n[box]gardé[/box] [sic] [1]";
+        let c = convert(post, &TwoImages);
+        assert!(c.html.contains("/media/ab/50.jpg") && c.html.contains("/media/cd/51.png"), "{}", c.html);
+        assert!(c.html.contains("<a href=\"https://www.youtube.com/watch?v=x\""), "{}", c.html);
+        assert!(c.html.contains("https://v.example.com/a.mp4"), "{}", c.html);
+        assert!(!c.html.contains("contact-form-7"), "{}", c.html);
+        assert!(c.html.contains("gardé") && c.html.contains("[sic]") && c.html.contains("[1]"), "{}", c.html);
+        assert_eq!(c.shortcodes.removed.get("contact-form-7"), Some(&1));
+        assert_eq!(c.shortcodes.removed.get("box"), Some(&1));
+        assert_eq!(c.shortcodes.converted.len(), 3, "{:?}", c.shortcodes);
+    }
+
+    #[test]
+    fn scripts_do_not_survive_and_the_markdown_renders_to_the_same_html() {
+        let post = "Un texte\navec un saut\n\n<script>alert(1)</script><img src=x onerror=\"alert(2)\"> <a href=\"javascript:alert(3)\">lien</a>";
+        let c = convert(post, &NoMedia);
+        assert!(!c.html.contains("<script") && !c.html.contains("onerror") && !c.html.contains("javascript:"));
+        assert!(c.html.contains("Un texte<br>"), "{}", c.html);
+        assert_eq!(crate::render::markdown::to_safe_html(&c.markdown).trim(), c.html.trim());
+    }
+}
