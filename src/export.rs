@@ -376,6 +376,9 @@ pub const JSON_TABLES: &[&str] = &[
     "import_items",
 ];
 
+/// The setting that holds the instance secret: never exported.
+const SECRET_SETTING: &str = "instance_secret";
+
 /// Columns never exported: password hashes and second-factor secrets.
 const SECRET_COLUMNS: &[(&str, &str)] = &[("users", "password_hash"), ("users", "totp_secret")];
 
@@ -404,7 +407,13 @@ pub async fn export_json(db: &Db, media_dir: &Path, dir: &Path) -> Result<Export
         let path = dir.join(format!("{table}.json"));
         let mut out = BufWriter::new(File::create(&path).map_err(io(&path))?);
         out.write_all(b"[").map_err(io(&path))?;
-        let sql = format!("select * from {table} order by 1");
+        // The instance secret signs form tokens, preview links and login tickets: whoever
+        // holds it could forge them, so it never leaves in an export (a new site makes its own).
+        let sql = if *table == "settings" {
+            format!("select * from {table} where key <> '{SECRET_SETTING}' order by 1")
+        } else {
+            format!("select * from {table} order by 1")
+        };
         let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(db.reader());
         let mut n = 0u64;
         while let Some(row) = rows.try_next().await? {
@@ -455,7 +464,7 @@ pub async fn export_json(db: &Db, media_dir: &Path, dir: &Path) -> Result<Export
         "exported_at": crate::store::now_ms(),
         "engine": format!("{:?}", db.engine()).to_lowercase(),
         "tables": counts.iter().map(|(t, n)| (t.clone(), serde_json::Value::from(*n))).collect::<serde_json::Map<_, _>>(),
-        "left_out": ["sessions", "api_tokens", "account_tokens", "login_throttle", "erasure_requests", "like_marks", "jobs", "article_search", "users.password_hash", "users.totp_secret"],
+        "left_out": ["settings.instance_secret", "sessions", "api_tokens", "account_tokens", "login_throttle", "erasure_requests", "like_marks", "jobs", "article_search", "users.password_hash", "users.totp_secret"],
     });
     let path = dir.join("manifest.json");
     std::fs::write(&path, serde_json::to_vec_pretty(&manifest).map_err(|e| ExportError::Io(e.to_string()))?)

@@ -380,6 +380,8 @@ async fn round_trip(app: TestApp) {
     let revisions: Vec<serde_json::Value> =
         serde_json::from_slice(&std::fs::read(json_dir.join("article_revisions.json")).unwrap()).unwrap();
     assert_eq!(revisions.len() as i64, count(&app, "select count(*) as n from article_revisions").await);
+    let settings = std::fs::read_to_string(json_dir.join("settings.json")).unwrap();
+    assert!(settings.contains("\"site\"") && !settings.contains("instance_secret"), "{settings}");
     let users = std::fs::read_to_string(json_dir.join("users.json")).unwrap();
     assert!(!users.contains("password_hash") && !users.contains("$argon2"), "{users}");
     assert!(report.counts.iter().any(|(k, n)| k == "media files" && *n > 0), "{report}");
