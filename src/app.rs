@@ -191,7 +191,7 @@ impl AppState {
     /// Something that many pages show changed (settings, sections, a name, the front page
     /// order): every cached page goes.
     pub fn content_changed(&self) {
-        self.0.cache.clear();
+        self.0.cache.retire_all();
         self.0.content_version.fetch_add(1, Ordering::SeqCst);
         self.announce(crate::cluster::Change::All);
     }
@@ -201,6 +201,16 @@ impl AppState {
         let mut tags = vec![format!("article:{article_id}")];
         tags.extend(crate::news::Lang::ALL.iter().map(|l| format!("listings:{}", l.code())));
         self.invalidate(&tags);
+    }
+
+    /// An article left the site (unpublished): its page goes for good, last copy included, on
+    /// every node, so that even a database outage cannot bring it back; the lists that showed
+    /// it are rendered again.
+    pub fn article_withdrawn(&self, article_id: i64) {
+        let page = vec![format!("article:{article_id}")];
+        self.0.cache.forget(&page);
+        self.announce(crate::cluster::Change::Forget(page));
+        self.article_changed(article_id);
     }
 
     /// Writes the buffered counts and drops the cached pages that show the old ones.

@@ -65,6 +65,9 @@ pub struct Entry {
     stale: std::sync::atomic::AtomicBool,
     /// When a request took on re-rendering a stale entry (0: none has).
     refresh_claimed_at_ms: AtomicI64,
+    /// Set when the page changed: never served again, kept only as the last copy to answer
+    /// with while the database is unreachable (see [`PageCache::last_copy`]).
+    retired: std::sync::atomic::AtomicBool,
 }
 
 /// How long a request that took on a render has before another may take over (its render
@@ -175,7 +178,8 @@ pub struct PageCache {
     /// while the other requests wait for the result.
     rendering: Mutex<HashMap<String, Arc<Notify>>>,
     /// Set while this node cannot hear the other nodes' changes (see `cluster`): nothing is
-    /// served from memory or stored, every request renders.
+    /// served from memory (but as a last copy when rendering fails) or stored, every request
+    /// renders.
     suspended: std::sync::atomic::AtomicBool,
 }
 
@@ -218,7 +222,7 @@ impl PageCache {
         }
         let inner = self.inner.read().ok()?;
         let entry = inner.entries.get(key)?;
-        if entry.expires_at_ms <= now_ms {
+        if entry.expires_at_ms <= now_ms || entry.retired.load(Ordering::Relaxed) {
             return None;
         }
         if entry.stale.load(Ordering::Relaxed) {
@@ -286,6 +290,7 @@ impl PageCache {
             article_id: meta.article_id,
             last_used: AtomicU64::new(self.clock.fetch_add(1, Ordering::Relaxed)),
             stale: std::sync::atomic::AtomicBool::new(false),
+            retired: std::sync::atomic::AtomicBool::new(false),
             refresh_claimed_at_ms: AtomicI64::new(0),
         });
         if !self.enabled || self.suspended.load(Ordering::Acquire) {
@@ -307,20 +312,55 @@ impl PageCache {
         entry
     }
 
-    /// Drops every entry carrying one of the tags.
+    /// Stops serving every entry carrying one of the tags: the next request renders the page
+    /// again. The old copy stays, unserved, as the page's last copy for when the database is
+    /// unreachable, until the new one replaces it or memory runs short.
     pub fn invalidate<S: AsRef<str>>(&self, tags: &[S]) -> usize {
         let Ok(mut inner) = self.inner.write() else { return 0 };
-        let mut removed = 0;
+        let mut retired = 0;
         for tag in tags {
             let Some(keys) = inner.by_tag.remove(tag.as_ref()) else { continue };
             for key in keys {
-                if let Some(entry) = inner.entries.remove(&key) {
-                    inner.bytes = inner.bytes.saturating_sub(entry.size());
-                    removed += 1;
+                if let Some(entry) = inner.entries.get(&key)
+                    && !entry.retired.swap(true, Ordering::Relaxed)
+                {
+                    retired += 1;
                 }
             }
         }
-        removed
+        retired
+    }
+
+    /// Forgets every entry carrying one of the tags, last copies included: for a page that
+    /// must not be shown again in any case (a withdrawn article).
+    pub fn forget<S: AsRef<str>>(&self, tags: &[S]) -> usize {
+        let Ok(mut inner) = self.inner.write() else { return 0 };
+        let keys: Vec<String> = inner
+            .entries
+            .iter()
+            .filter(|(_, e)| e.tags.iter().any(|t| tags.iter().any(|wanted| wanted.as_ref() == t)))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in &keys {
+            if let Some(entry) = inner.entries.remove(key) {
+                inner.bytes = inner.bytes.saturating_sub(entry.size());
+                for tag in &entry.tags {
+                    if let Some(set) = inner.by_tag.get_mut(tag) {
+                        set.remove(key);
+                    }
+                }
+            }
+        }
+        keys.len()
+    }
+
+    /// Stops serving every entry (what many pages show changed), keeping them as last copies.
+    pub fn retire_all(&self) {
+        let Ok(mut inner) = self.inner.write() else { return };
+        inner.by_tag.clear();
+        for entry in inner.entries.values() {
+            entry.retired.store(true, Ordering::Relaxed);
+        }
     }
 
     /// Marks the entries carrying one of the tags as stale: still served, re-rendered by the
@@ -341,11 +381,19 @@ impl PageCache {
         marked
     }
 
-    /// Stops serving and storing pages, and forgets those it has: this node may have missed a
-    /// change made by another.
+    /// Stops serving and storing pages: this node may have missed a change made by another.
+    /// The pages it has are kept, but only for [`PageCache::last_copy`]: when the database
+    /// cannot be reached (the usual reason a node stops hearing the others), a page that cannot
+    /// be rendered is better answered with its last copy than with an error.
     pub fn suspend(&self) {
         self.suspended.store(true, Ordering::Release);
-        self.clear();
+    }
+
+    /// The last rendered copy of a page, however old or suspended: the answer when rendering it
+    /// again fails because the database is unavailable (HTTP's `stale-if-error`).
+    pub fn last_copy(&self, key: &str) -> Option<std::sync::Arc<Entry>> {
+        let inner = self.inner.read().ok()?;
+        inner.entries.get(key).cloned()
     }
 
     /// Serves from memory again, starting empty.
@@ -464,6 +512,28 @@ mod tests {
         assert_eq!(Encoding::negotiate("gzip"), Encoding::Gzip);
         assert_eq!(Encoding::negotiate("br;q=0, gzip"), Encoding::Gzip);
         assert_eq!(Encoding::negotiate(""), Encoding::Identity);
+    }
+
+    #[test]
+    fn a_changed_page_is_not_served_but_kept_as_the_last_copy_unless_withdrawn() {
+        let cache = PageCache::new(16, true, 60);
+        let body = Bytes::from("<p>article</p>");
+        cache.put("/a".into(), body.clone(), "text/html".into(), &meta(&["article:1", "listings:fr"]), 0);
+        cache.put("/b".into(), body.clone(), "text/html".into(), &meta(&["article:2", "listings:fr"]), 0);
+        assert_eq!(cache.invalidate(&["listings:fr"]), 2);
+        assert!(cache.get("/a", 1).is_none(), "a changed page is rendered again");
+        assert_eq!(cache.last_copy("/a").unwrap().identity, body, "but kept for a database outage");
+        cache.suspend();
+        assert!(cache.get("/b", 1).is_none());
+        assert!(cache.last_copy("/b").is_some(), "suspending keeps the copies");
+        assert_eq!(cache.forget(&["article:2"]), 1);
+        assert!(cache.last_copy("/b").is_none(), "a withdrawn article leaves no copy");
+        cache.resume();
+        assert!(cache.last_copy("/a").is_none(), "after a suspension everything is rendered afresh");
+        cache.put("/a".into(), body.clone(), "text/html".into(), &meta(&["article:1"]), 2);
+        cache.retire_all();
+        assert!(cache.get("/a", 3).is_none());
+        assert!(cache.last_copy("/a").is_some());
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub enum Change {
     Drop(Vec<String>),
     /// Cached pages carrying these tags show old counts: served on while re-rendered.
     Stale(Vec<String>),
+    /// Cached pages carrying these tags must never be shown again, not even as a last copy
+    /// during a database outage (a withdrawn article).
+    Forget(Vec<String>),
     /// Every cached page is wrong (sections, menus, the front page's order).
     All,
     /// The site settings changed (and with them every page).
@@ -52,6 +55,8 @@ struct Message {
     drop: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     stale: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    forget: Vec<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     all: bool,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -67,6 +72,7 @@ impl Message {
             match change {
                 Change::Drop(tags) => message.drop.extend(tags),
                 Change::Stale(tags) => message.stale.extend(tags),
+                Change::Forget(tags) => message.forget.extend(tags),
                 Change::All => message.all = true,
                 Change::Site => message.site = true,
                 Change::Moderation => message.moderation = true,
@@ -102,6 +108,10 @@ impl Message {
         }
         for chunk in self.stale.chunks(per) {
             let part = Message { from: self.from.clone(), stale: chunk.to_vec(), ..Message::default() };
+            out.push(serde_json::to_string(&part).unwrap_or_default());
+        }
+        for chunk in self.forget.chunks(per) {
+            let part = Message { from: self.from.clone(), forget: chunk.to_vec(), ..Message::default() };
             out.push(serde_json::to_string(&part).unwrap_or_default());
         }
         out
@@ -235,7 +245,10 @@ async fn apply(state: &AppState, payload: &str) {
         tracing::warn!(%error, "could not reload the moderation lists another node changed");
     }
     if message.all {
-        state.cache().clear();
+        state.cache().retire_all();
+    }
+    if !message.forget.is_empty() {
+        state.cache().forget(&message.forget);
     }
     if !message.drop.is_empty() {
         state.cache().invalidate(&message.drop);

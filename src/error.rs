@@ -133,6 +133,7 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         self.0.log();
         let mut response = self.0.status().into_response();
+        retry_after(&self.0, &mut response);
         response.extensions_mut().insert(ErrorPageMarker(self.0));
         response
     }
@@ -168,7 +169,17 @@ impl IntoResponse for ApiError {
             AppError::BadRequest(m) | AppError::Conflict(m) => m.as_str(),
         };
         let body = ApiErrorBody { error: ApiErrorDetail { code: self.0.code(), message } };
-        (self.0.status(), Json(body)).into_response()
+        let mut response = (self.0.status(), Json(body)).into_response();
+        retry_after(&self.0, &mut response);
+        response
+    }
+}
+
+/// A database that cannot be reached is usually back within seconds (a restart, a failover):
+/// clients and proxies are told when to try again.
+fn retry_after(error: &AppError, response: &mut Response) {
+    if matches!(error, AppError::Unavailable) && !response.headers().contains_key(axum::http::header::RETRY_AFTER) {
+        response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
     }
 }
 

@@ -66,9 +66,13 @@ impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         match &error {
             sqlx::Error::RowNotFound => StoreError::NotFound,
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
-                StoreError::Unavailable(error.to_string())
-            }
+            // A protocol error here is a connection that broke mid-conversation (a server going
+            // away during the handshake answers with nothing where a reply was due).
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_) => StoreError::Unavailable(error.to_string()),
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate {
                 constraint: db.constraint().map(str::to_string).unwrap_or_else(|| db.message().to_string()),
             },

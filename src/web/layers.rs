@@ -231,6 +231,16 @@ pub async fn page_cache(State(state): State<AppState>, request: Request, next: N
         }
     }
     let response = next.run(request).await;
+    // The database is unreachable: readers get the page as it last was rather than an error.
+    if response.status() == axum::http::StatusCode::SERVICE_UNAVAILABLE
+        && let Some(entry) = cacheable_key.as_deref().and_then(|key| cache.last_copy(key))
+    {
+        state.metrics().cache_hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut stale = cached_response(&entry, encoding, None);
+        // Not for a CDN to keep: it is only the best this node has while the database is away.
+        stale.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return stale;
+    }
     let Some(meta) = response.extensions().get::<Cacheable>().cloned() else {
         return response;
     };

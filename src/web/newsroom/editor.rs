@@ -511,6 +511,8 @@ pub async fn save_article(
         Action::BackToDraft => Some((ArticleStatus::Draft, None)),
         _ => None,
     };
+    // Any status but published takes the article off the site: its page must not come back.
+    let leaves_site = matches!(status_change, Some((status, _)) if status != ArticleStatus::Published);
     if let Some((status, at)) = status_change {
         desk::set_status(&mut tx, id, status, at).await?;
         if status == ArticleStatus::Scheduled
@@ -531,7 +533,11 @@ pub async fn save_article(
         record(&mut tx, &staff, "article.save", id, serde_json::json!({ "version": expected + 1 })).await?;
     }
     tx.commit().await?;
-    state.article_changed(id);
+    if leaves_site {
+        state.article_withdrawn(id);
+    } else {
+        state.article_changed(id);
+    }
     Ok(Redirect::to(&format!("{BASE}/articles/{id}?ok={}", ok_key(action))).into_response())
 }
 
