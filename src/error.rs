@@ -22,6 +22,8 @@ pub enum AppError {
     TooManyRequests,
     /// The database is unreachable: try again later.
     Unavailable,
+    /// The disk under the database or the media is full: nothing was written.
+    StorageFull,
     /// A bug or a damaged store; the cause is logged.
     Internal(String),
 }
@@ -36,6 +38,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -50,6 +53,7 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::TooManyRequests => "too_many",
             AppError::Unavailable => "unavailable",
+            AppError::StorageFull => "storage_full",
             AppError::Internal(_) => "internal",
         }
     }
@@ -66,6 +70,7 @@ impl AppError {
         match self {
             AppError::Internal(cause) => tracing::error!(%cause, "request failed"),
             AppError::Unavailable => tracing::warn!("database unavailable"),
+            AppError::StorageFull => tracing::error!("the disk is full: a write was refused; free space"),
             _ => {}
         }
     }
@@ -78,6 +83,10 @@ impl From<StoreError> for AppError {
             StoreError::Unavailable(cause) => {
                 tracing::warn!(%cause, "database unavailable");
                 AppError::Unavailable
+            }
+            StoreError::Full(cause) => {
+                tracing::error!(%cause, "the disk is full");
+                AppError::StorageFull
             }
             StoreError::Conflict => AppError::Conflict("changed by someone else".into()),
             StoreError::Duplicate { constraint } => AppError::Conflict(format!("already exists ({constraint})")),
@@ -165,6 +174,7 @@ impl IntoResponse for ApiError {
             AppError::Forbidden => "this token's role may not do that",
             AppError::TooManyRequests => "too many requests; slow down",
             AppError::Unavailable => "the database is unavailable; retry later",
+            AppError::StorageFull => "the server's disk is full: nothing was saved; retry once space is freed",
             AppError::Internal(_) => "internal error; it has been logged",
             AppError::BadRequest(m) | AppError::Conflict(m) => m.as_str(),
         };

@@ -57,6 +57,9 @@ pub enum StoreError {
     /// The row changed since the caller read it (optimistic locking).
     #[error("changed by someone else")]
     Conflict,
+    /// The disk is full: the write was refused, nothing was changed.
+    #[error("the disk is full: {0}")]
+    Full(String),
     /// Anything else: a bug or a damaged database. Logged, never shown.
     #[error("database error: {0}")]
     Other(String),
@@ -66,6 +69,10 @@ impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         match &error {
             sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => StoreError::Full(error.to_string()),
+            sqlx::Error::Database(db) if dialect::is_disk_full(db.code().as_deref()) => {
+                StoreError::Full(error.to_string())
+            }
             // A protocol error here is a connection that broke mid-conversation (a server going
             // away during the handshake answers with nothing where a reply was due).
             sqlx::Error::PoolTimedOut
@@ -136,6 +143,10 @@ impl Db {
                         Ok(())
                     })
                 })
+                // A transaction whose COMMIT failed (a full disk, a lost connection) leaves its
+                // connection inside it: handing that connection out again would fail every
+                // later write. It is closed instead, and the pool opens a fresh one.
+                .before_acquire(|conn, _| Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) }))
         };
         let describe = |e: sqlx::Error| {
             StoreError::Unavailable(format!(

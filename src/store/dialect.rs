@@ -88,6 +88,12 @@ pub fn is_connection_lost(code: Option<&str>) -> bool {
     }
 }
 
+/// True for the codes of a full disk: SQLite's `SQLITE_FULL` (13) and `SQLITE_IOERR_WRITE`
+/// (778, a write that failed for want of space), PostgreSQL's `disk_full` (53100).
+pub fn is_disk_full(code: Option<&str>) -> bool {
+    matches!(code, Some("13" | "778" | "53100"))
+}
+
 /// Lists `(table, column, type class, nullable)` of the user tables; the type class is the
 /// engine-neutral kind: integer, text, real or blob.
 pub fn describe_columns(engine: Engine) -> &'static str {

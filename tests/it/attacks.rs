@@ -440,7 +440,7 @@ async fn injection_payloads_in_every_address_and_query_change_nothing(app: TestA
             format!("/ar/recherche?q={p}"),
             format!("/?page={p}"),
             format!("/actualite?page={p}"),
-            format!("/api/v1/articles?section={p}&page={p}&per_page={p}&language={p}"),
+            format!("/api/v1/articles?section={p}&page={p}&per_page={p}&lang={p}"),
             format!("/commentaires/effacer?email={p}&sig={p}"),
             format!("/apercu/1?expires={p}&sig={p}"),
         ] {

@@ -419,3 +419,76 @@ fn the_command_line_names_the_line_of_a_broken_file() {
     assert!(written.contains("<wp:wxr_version>1.2</wp:wxr_version>"), "{written}");
     assert!(written.contains("Le gouvernement adopte le budget"), "{written}");
 }
+
+/// An import killed with SIGKILL halfway through is run again: it finishes, and the site holds
+/// exactly what one uninterrupted run gives, nothing twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_import_runs_again_to_the_same_result() {
+    use gazette::demo::archive::{ArchiveOptions, generate};
+    let source = TestApp::new(crate::support::EngineChoice::Sqlite).await.unwrap();
+    let options = ArchiveOptions { sections: 8, tags: 60, authors: 6, ..ArchiveOptions::new(600) };
+    generate(source.db(), &source.state.config().media_dir(), &options).await.unwrap();
+    let dir = TempDir::new("resume");
+    let file = dir.path().join("archive.xml");
+    gazette::export::export_wxr(source.db(), "https://archives.example", &file, false).await.unwrap();
+    let articles = count(&source, "select count(*) as n from articles").await;
+    let comments = count(&source, "select count(*) as n from comments").await;
+
+    let url = format!("sqlite://{}/target.db", dir.path().display());
+    let args = ["--database-url", url.as_str(), "import", "wxr", file.to_str().unwrap(), "--batch", "10"];
+    let mut first = std::process::Command::new(crate::support::gazette_bin())
+        .current_dir(dir.path())
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed once some batches are in, well before the end.
+    let db_path = dir.path().join("target.db");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let done = if db_path.exists() {
+            let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+            let n: i64 = sqlx::query("select count(*) as n from articles")
+                .fetch_one(&pool)
+                .await
+                .map(|r| r.get("n"))
+                .unwrap_or(0);
+            pool.close().await;
+            n
+        } else {
+            0
+        };
+        if done >= 50 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the import never got going");
+        assert!(first.try_wait().unwrap().is_none(), "the import finished before it could be interrupted");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    first.kill().unwrap();
+    first.wait().unwrap();
+
+    let second = run_gazette(dir.path(), &args, &[]);
+    assert_eq!(second.status.code(), Some(0), "{}", String::from_utf8_lossy(&second.stderr));
+    let report = String::from_utf8_lossy(&second.stdout);
+    let unchanged: i64 = report
+        .lines()
+        .find(|l| l.trim_start().starts_with("article "))
+        .and_then(|l| l.split(", ").nth(2))
+        .and_then(|part| part.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    assert!(unchanged >= 50, "the second run found the first one's work: {report}");
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let n = |sql: &'static str| {
+        let pool = pool.clone();
+        async move { sqlx::query(sql).fetch_one(&pool).await.unwrap().get::<i64, _>("n") }
+    };
+    assert_eq!(n("select count(*) as n from articles").await, articles);
+    assert_eq!(n("select count(*) as n from comments").await, comments);
+    assert_eq!(n("select count(*) as n from (select source, kind, source_id from import_items group by 1, 2, 3 having count(*) > 1) d").await, 0);
+    assert_eq!(n("select count(*) as n from (select slug from articles group by slug having count(*) > 1) d").await, 0);
+    pool.close().await;
+    source.cleanup().await;
+}

@@ -146,8 +146,10 @@ pub async fn upload_media(
         };
     let (image, file_name) = checked;
     let media_dir = state.config().media_dir();
-    let key = crate::media::store_bytes(&media_dir, &image.bytes, image.extension)
-        .map_err(|e| AppError::Internal(format!("cannot write to {}: {e}", media_dir.display())))?;
+    let key = crate::media::store_bytes(&media_dir, &image.bytes, image.extension).map_err(|e| match e.kind() {
+        std::io::ErrorKind::StorageFull => AppError::StorageFull,
+        _ => AppError::Internal(format!("cannot write to {}: {e}", media_dir.display())),
+    })?;
     let mut tx = state.db().begin().await?;
     let id = media_store::insert(
         &mut tx,
