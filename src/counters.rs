@@ -32,13 +32,36 @@ struct Pending {
 #[derive(Default, Debug)]
 pub struct Counters {
     pending: Mutex<Pending>,
+    /// Likes per address (keyed hash) in the current ten-minute window, on this node.
+    like_windows: Mutex<std::collections::HashMap<String, (i64, u32)>>,
 }
+
+/// Likes one address may give in ten minutes, on one node. A reader likes a handful of
+/// articles; a script rotating its user agent to like one article a thousand times is stopped
+/// here (the daily mark already stops the same reader liking twice).
+pub const LIKES_PER_ADDRESS_PER_10_MIN: u32 = 30;
 
 impl Counters {
     pub fn add_read(&self, article_id: i64, day: i64) {
         if let Ok(mut pending) = self.pending.lock() {
             *pending.reads.entry((article_id, day)).or_default() += 1;
         }
+    }
+
+    /// Counts a like from an address; false when the address is over its limit. Windows are
+    /// per address and start with its first like; the map is pruned when it grows large.
+    pub fn allow_like(&self, address_key: &str, now_ms: i64) -> bool {
+        const WINDOW_MS: i64 = 10 * 60_000;
+        let Ok(mut windows) = self.like_windows.lock() else { return true };
+        if windows.len() > 100_000 {
+            windows.retain(|_, (start, _)| now_ms - *start < WINDOW_MS);
+        }
+        let window = windows.entry(address_key.to_string()).or_insert((now_ms, 0));
+        if now_ms - window.0 >= WINDOW_MS {
+            *window = (now_ms, 0);
+        }
+        window.1 += 1;
+        window.1 <= LIKES_PER_ADDRESS_PER_10_MIN
     }
 
     /// Records a like; false when this node already saw the same mark today.

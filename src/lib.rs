@@ -25,6 +25,9 @@ pub mod demo;
 pub mod error;
 /// `gazette export`: everything as WXR (for WordPress) or as JSON files.
 pub mod export;
+/// The invariants the fuzz targets (`fuzz/`) check, also run by the unit tests.
+#[doc(hidden)]
+pub mod fuzzing;
 /// Interface strings in French, Arabic and English.
 pub mod i18n;
 /// `gazette import wxr`: a WordPress or WMaker site with its comments, media and old addresses.

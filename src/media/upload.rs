@@ -70,9 +70,12 @@ pub fn check(bytes: &[u8], name: &str, max_bytes: u64) -> Result<CheckedImage, R
     if !accepted.contains(&given.as_str()) {
         return Err(Refusal::WrongExtension { actual: extension });
     }
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    reader.limits(decode_limits());
-    let (width, height) = reader.into_dimensions().map_err(|_| Refusal::Damaged)?;
+    // The header's dimensions first, without the decoding limits: a decompression bomb (a
+    // small file declaring billions of pixels) is told apart from a damaged file, and refused
+    // before anything is decoded.
+    let mut header = ImageReader::with_format(Cursor::new(bytes), format);
+    header.no_limits();
+    let (width, height) = header.into_dimensions().map_err(|_| Refusal::Damaged)?;
     if u64::from(width) * u64::from(height) > MAX_PIXELS || width == 0 || height == 0 {
         return Err(Refusal::TooManyPixels);
     }

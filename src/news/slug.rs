@@ -25,14 +25,17 @@ pub fn slugify(title: &str) -> String {
             pending_hyphen = !out.is_empty();
             continue;
         }
+        // Never past MAX_LEN: stop before a piece that would not fit whole.
+        let piece = piece.to_lowercase();
+        let hyphen = usize::from(pending_hyphen);
+        if out.chars().count() + hyphen + piece.chars().count() > MAX_LEN {
+            break;
+        }
         if pending_hyphen {
             out.push('-');
             pending_hyphen = false;
         }
-        out.push_str(&piece.to_lowercase());
-        if out.chars().count() >= MAX_LEN {
-            break;
-        }
+        out.push_str(&piece);
     }
     let trimmed: String = out.trim_matches('-').to_string();
     if trimmed.is_empty() { "article".to_string() } else { trimmed }
@@ -79,6 +82,13 @@ mod tests {
     fn arabic_stays_readable_without_marks() {
         assert_eq!(slugify("الانتخابات في الرباط"), "الانتخابات-في-الرباط");
         assert_eq!(slugify("مَدْرَسَةٌ"), "مدرسة");
+    }
+
+    #[test]
+    fn long_titles_stop_at_eighty_characters() {
+        let slug = slugify(&"mot-0000106 ".repeat(20));
+        assert!(slug.chars().count() <= 80 && !slug.ends_with('-'), "{slug}");
+        assert!(slugify(&"œ".repeat(100)).chars().count() <= 80);
     }
 
     #[test]

@@ -231,6 +231,37 @@ pub async fn recent_counts(db: &Db, ip_hash: &str, email: &str, since: i64) -> S
     Ok((col(&row, "by_address")?, col(&row, "by_email")?))
 }
 
+/// The same counts inside the transaction that will insert the comment, after taking the
+/// address's turn: concurrent posts from one address are counted one after the other, so a
+/// burst cannot slip past the limit between the count and the insert. SQLite's write
+/// transaction already runs alone; PostgreSQL takes a transaction-scoped advisory lock on the
+/// address hash (held by every node, released at commit).
+pub async fn recent_counts_locked(
+    tx: &mut Tx,
+    ip_hash: &str,
+    email: &str,
+    since_address: i64,
+    since_email: i64,
+) -> StoreResult<(i64, i64)> {
+    if super::engine_of(tx) == super::Engine::Postgres {
+        sqlx::query("select pg_advisory_xact_lock(hashtext($1)::bigint) is null as locked")
+            .bind(format!("comments:{ip_hash}"))
+            .fetch_one(&mut **tx)
+            .await?;
+    }
+    let row = sqlx::query(
+        "select (select count(*) from comments where ip_hash = $1 and created_at >= $3) as by_address, \
+                (select count(*) from comments where author_email = $2 and created_at >= $4) as by_email",
+    )
+    .bind(ip_hash.to_string())
+    .bind(email.to_string())
+    .bind(since_address)
+    .bind(since_email)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((col(&row, "by_address")?, col(&row, "by_email")?))
+}
+
 /// True when the same text was posted since `since` (copy-paste floods).
 pub async fn same_text_since(db: &Db, body: &str, since: i64) -> StoreResult<bool> {
     let row = sqlx::query("select count(*) as n from comments where created_at >= $2 and body = $1")

@@ -507,3 +507,109 @@ async fn control_characters_in_forms_are_refused_or_removed_never_a_server_error
         .await;
     assert!(response.status.as_u16() < 500, "the API with a NUL answered {}", response.status);
 }
+
+on_both_engines!(floods_from_one_source_are_slowed_while_other_readers_are_served);
+
+/// A form posted from a given address, as a browser would.
+fn from_address(path: &str, body: String, address: &str, user_agent: &str) -> Request<Body> {
+    let mut request = Request::post(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("user-agent", user_agent)
+        .body(Body::from(body))
+        .unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(address.parse().unwrap(), 40000)));
+    request
+}
+
+/// Bursts, sent all at once: 40 comments and 100 likes (each with another user agent, so each
+/// is a new "reader") from one address, while other readers read, comment and like. The burst
+/// gets exactly its limits — counted in the writing transaction, so concurrency cannot slip
+/// past them — and the others are served as usual.
+async fn floods_from_one_source_are_slowed_while_other_readers_are_served(app: TestApp) {
+    app.with_demo().await;
+    let row = sqlx::query(
+        "select a.id, '/' || s.slug || '/' || a.slug as path from articles a join sections s on s.id = a.section_id \
+         where a.status = 'published' and a.comments_mode = 'open' order by a.id limit 1",
+    )
+    .fetch_one(app.db().reader())
+    .await
+    .unwrap();
+    let (id, path): (i64, String) = (row.get("id"), row.get("path"));
+    let secret = app.state.secret().to_vec();
+    let day = gazette::render::dates::local_day(gazette::store::now_ms(), app.state.site().tz());
+    let like_token = gazette::web::reader::like::like_token(&secret, id, day);
+    let comment = |n: usize, who: &str| {
+        let token = gazette::web::reader::comments::form_token(&secret, id, gazette::store::now_ms() - 10_000);
+        format!(
+            "token={}&name={who}&email={who}{n}%40lecteurs.example&website=&body={}",
+            urlenc(&token),
+            urlenc(&format!("Avis numéro {n} de {who}, tout à fait argumenté."))
+        )
+    };
+    let mut burst = Vec::new();
+    for n in 0..40 {
+        let request = from_address(
+            &format!("{path}/commentaires"),
+            comment(n, "rafale"),
+            "10.66.0.1",
+            "Mozilla/5.0 Firefox/140.0",
+        );
+        let app = app.clone_handle();
+        burst.push(tokio::spawn(async move { ("comment", app.request(request).await.status.as_u16()) }));
+    }
+    for n in 0..100 {
+        let request = from_address(
+            &format!("{path}/like"),
+            format!("token={like_token}"),
+            "10.66.0.1",
+            &format!("Mozilla/5.0 Firefox/{n}.0"),
+        );
+        let app = app.clone_handle();
+        burst.push(tokio::spawn(async move { ("like", app.request(request).await.status.as_u16()) }));
+    }
+    // The other readers, at the same time.
+    let mut others = Vec::new();
+    for n in 0..10 {
+        let (reader, page) = (app.clone_handle(), path.clone());
+        others.push(tokio::spawn(async move { reader.get(&page).await.status.as_u16() }));
+        let request = from_address(
+            &format!("{path}/commentaires"),
+            comment(n, "calme"),
+            &format!("10.77.0.{n}"),
+            "Mozilla/5.0 Safari/17",
+        );
+        let commenter = app.clone_handle();
+        others.push(tokio::spawn(async move { commenter.request(request).await.status.as_u16() }));
+        let request = from_address(
+            &format!("{path}/like"),
+            format!("token={like_token}"),
+            &format!("10.88.0.{n}"),
+            "Mozilla/5.0 Safari/17",
+        );
+        let liker = app.clone_handle();
+        others.push(tokio::spawn(async move { liker.request(request).await.status.as_u16() }));
+    }
+    let mut outcome = std::collections::BTreeMap::new();
+    for task in burst {
+        let (kind, status) = task.await.unwrap();
+        *outcome.entry((kind, status)).or_insert(0) += 1;
+    }
+    let per_address = app.state.site().comments.per_address_per_10_min as i32;
+    let likes = gazette::counters::LIKES_PER_ADDRESS_PER_10_MIN as i32;
+    assert_eq!(outcome.get(&("comment", 303)).copied().unwrap_or(0), per_address, "{outcome:?}");
+    assert_eq!(outcome.get(&("comment", 429)).copied().unwrap_or(0), 40 - per_address, "{outcome:?}");
+    assert_eq!(outcome.get(&("like", 303)).copied().unwrap_or(0), likes, "{outcome:?}");
+    assert_eq!(outcome.get(&("like", 429)).copied().unwrap_or(0), 100 - likes, "{outcome:?}");
+    for task in others {
+        let status = task.await.unwrap();
+        assert!(status == 200 || status == 303, "another reader was refused: {status}");
+    }
+    let stored: i64 = sqlx::query("select count(*) as n from comments where author_email like 'rafale%'")
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(stored, i64::from(per_address), "the burst stored exactly its limit");
+}

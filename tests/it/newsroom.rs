@@ -707,6 +707,29 @@ async fn uploads_are_checked_and_described(app: TestApp) {
             .unwrap()
     };
     let png = gazette::demo::picture::png(800, 450, [20, 80, 140], 3);
+    // A decompression bomb: a valid PNG header declaring 60,000 × 60,000 pixels (3.6 billion,
+    // gigabytes once decoded) in a file of a few dozen bytes.
+    let bomb = {
+        let chunk = |kind: &[u8], data: &[u8]| {
+            let mut crc = flate2::Crc::new();
+            crc.update(kind);
+            crc.update(data);
+            let mut out = (data.len() as u32).to_be_bytes().to_vec();
+            out.extend_from_slice(kind);
+            out.extend_from_slice(data);
+            out.extend_from_slice(&crc.sum().to_be_bytes());
+            out
+        };
+        let mut header = Vec::new();
+        header.extend_from_slice(&60_000u32.to_be_bytes());
+        header.extend_from_slice(&60_000u32.to_be_bytes());
+        header.extend_from_slice(&[8, 2, 0, 0, 0]);
+        let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+        bytes.extend(chunk(b"IHDR", &header));
+        bytes.extend(chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]));
+        bytes.extend(chunk(b"IEND", &[]));
+        bytes
+    };
     let mut polyglot = png.clone();
     polyglot.extend_from_slice(b"<script>alert(1)</script>");
     for (name, bytes, message) in [
@@ -718,6 +741,7 @@ async fn uploads_are_checked_and_described(app: TestApp) {
         ("photo.jpg", png.clone(), "renommez-le"),
         ("coupe.png", png[..100].to_vec(), "incomplète ou abîmée"),
         ("double.png", polyglot, "autre chose qu&#39;une image"),
+        ("bombe.png", bomb, "trop de pixels"),
     ] {
         let refused = app.request(upload(name, bytes, journalist.csrf.clone())).await;
         assert_eq!(refused.status, 422, "{name}");

@@ -191,6 +191,15 @@ pub async fn post_comment(
     };
     let comment_lang = detect_language(&body, lang);
     let mut tx = state.db().begin().await?;
+    // The counts above turned away most of a flood cheaply; this one, in the writing
+    // transaction, is the one that holds when a burst arrives at once.
+    let (by_address, by_email) =
+        comments::recent_counts_locked(&mut tx, &ip_hash, &email, now - 10 * 60_000, now - 3_600_000).await?;
+    if by_address >= i64::from(settings.per_address_per_10_min) || by_email >= i64::from(settings.per_email_per_hour) {
+        tx.rollback().await?;
+        form.errors.insert("form", t("too_many"));
+        return refuse(form, StatusCode::TOO_MANY_REQUESTS).await;
+    }
     let id = comments::insert(
         &mut tx,
         &NewComment {

@@ -54,6 +54,10 @@ pub async fn like_article(
         return Err(AppError::BadRequest("the form has expired; reload the page".into()).into());
     }
     if !client.is_bot() {
+        let address = keyed_hash(state.secret(), format!("like-limit:{}", client.addr).as_bytes());
+        if !state.counters().allow_like(&address, now_ms()) {
+            return Err(AppError::TooManyRequests.into());
+        }
         let mark = keyed_hash(
             state.secret(),
             format!("like:{today}:{}:{}:{}", client.addr, client.user_agent, article.card.id).as_bytes(),

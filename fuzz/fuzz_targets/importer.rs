@@ -1,0 +1,4 @@
+//! Fuzz target: see `gazette::fuzzing::importer` for what it checks.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| gazette::fuzzing::importer(data));
