@@ -23,6 +23,7 @@ mod moderation_quality;
 mod newsroom;
 mod outage;
 mod reader;
+mod roles;
 mod schema;
 mod site;
 mod soak;
