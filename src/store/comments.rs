@@ -78,7 +78,7 @@ pub async fn approved_for_article(db: &Db, article_id: i64) -> StoreResult<Vec<P
                 id: col(row, "id")?,
                 parent_id: col(row, "parent_id")?,
                 author_name: col(row, "author_name")?,
-                author_website: col(row, "author_website")?,
+                author_website: web_link(col(row, "author_website")?),
                 body: col(row, "body")?,
                 language: col(row, "language")?,
                 deleted: col::<Option<i64>>(row, "deleted_at")?.is_some(),
@@ -86,6 +86,14 @@ pub async fn approved_for_article(db: &Db, article_id: i64) -> StoreResult<Vec<P
             })
         })
         .collect()
+}
+
+/// A commenter's website as a link target: only an http(s) address (the form accepts nothing
+/// else, but an import or an older version may have stored something else); otherwise none.
+fn web_link(website: String) -> String {
+    let lower = website.trim().to_ascii_lowercase();
+    let host = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
+    if host.is_some_and(|h| !h.is_empty()) { website.trim().to_string() } else { String::new() }
 }
 
 /// Comments by status, for `gazette check` and the moderation counter.

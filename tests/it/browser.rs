@@ -15,9 +15,9 @@ use hyper_util::client::legacy::connect::HttpConnector;
 
 use crate::support::{Server, TempDir, free_port};
 
-type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+pub(crate) type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
-fn enabled() -> bool {
+pub(crate) fn enabled() -> bool {
     let on = std::env::var("GAZETTE_TEST_BROWSER").map(|v| v == "1").unwrap_or(false);
     if !on {
         eprintln!("GAZETTE_TEST_BROWSER is not 1: the browser tests do not run here");
@@ -39,7 +39,7 @@ fn artifacts() -> PathBuf {
 }
 
 /// A chromedriver process, killed when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: std::process::Child,
     port: u16,
 }
@@ -51,7 +51,7 @@ impl Drop for Driver {
     }
 }
 
-async fn start_driver() -> TestResult<Driver> {
+pub(crate) async fn start_driver() -> TestResult<Driver> {
     let port = free_port();
     let child = Command::new("chromedriver")
         .arg(format!("--port={port}"))
@@ -77,7 +77,7 @@ async fn start_driver() -> TestResult<Driver> {
     }
 }
 
-async fn connect(driver: &Driver) -> TestResult<Client> {
+pub(crate) async fn connect(driver: &Driver) -> TestResult<Client> {
     let mut caps = serde_json::Map::new();
     let binary = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
         .into_iter()
@@ -376,7 +376,7 @@ fn add_user(dir: &Path, email: &str, role: &str, password: &str) {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
 
-async fn log_in(client: &Client, base: &str, email: &str, password: &str) -> TestResult {
+pub(crate) async fn log_in(client: &Client, base: &str, email: &str, password: &str) -> TestResult {
     client.goto(&format!("{base}/redaction/connexion")).await?;
     client.find(Locator::Css("#email")).await?.send_keys(email).await?;
     client.find(Locator::Css("#password")).await?.send_keys(password).await?;

@@ -28,3 +28,4 @@ mod schema;
 mod site;
 mod soak;
 mod theme;
+mod xss;

@@ -86,7 +86,18 @@ impl Chrome {
             base_url: state.config().base_url(),
             path: String::new(),
             q: String::new(),
-            breaking: site.breaking.active(crate::store::now_ms()).cloned(),
+            // The settings form accepts only site paths and http(s) links; a value stored any
+            // other way (an old version, a database edit) is shown without its link.
+            breaking: site.breaking.active(crate::store::now_ms()).cloned().map(|mut banner| {
+                let url = banner.url.trim();
+                let safe = url.starts_with("https://")
+                    || url.starts_with("http://")
+                    || (url.starts_with('/') && !url.starts_with("//"));
+                if !safe {
+                    banner.url.clear();
+                }
+                banner
+            }),
         };
         chrome.set_path(state, "/");
         chrome
