@@ -112,6 +112,15 @@ const CREATED: usize = 0;
 const UPDATED: usize = 1;
 const UNCHANGED: usize = 2;
 
+/// What a run does to a source item: it was never imported, it changed since, or not.
+fn change_of(known: &Option<(i64, String)>, fingerprint: &str) -> usize {
+    match known {
+        Some((_, old)) if old == fingerprint => UNCHANGED,
+        Some(_) => UPDATED,
+        None => CREATED,
+    }
+}
+
 impl Report {
     fn count(&mut self, kind: &'static str, what: usize) {
         self.counts.entry(kind).or_default()[what] += 1;
@@ -194,7 +203,6 @@ struct Context {
     dry_run: bool,
     /// Category slug (as in the file) → section id (0 in a dry run).
     sections: HashMap<String, i64>,
-    fallback_section: Option<i64>,
     /// Author login → user id.
     authors: HashMap<String, i64>,
     attachments: HashMap<String, Attachment>,
@@ -354,7 +362,6 @@ pub async fn import_wxr(db: &Db, options: &ImportOptions) -> Result<Report, Impo
         tz,
         dry_run: options.dry_run,
         sections: HashMap::new(),
-        fallback_section: None,
         authors: HashMap::new(),
         attachments,
         uploads: HashMap::new(),
@@ -551,15 +558,9 @@ async fn import_people_and_terms(
         if !term.description.is_empty() {
             descriptions.insert(ctx.language, text_of_html(&term.description));
         }
-        let what = match &known {
-            Some((_, old)) if *old == fp => UNCHANGED,
-            Some(_) => UPDATED,
-            None => CREATED,
-        };
+        let what = change_of(&known, &fp);
         report.count("section", what);
-        let id = if ctx.dry_run {
-            known.map(|(id, _)| id).unwrap_or(0)
-        } else if what == UNCHANGED {
+        let id = if ctx.dry_run || what == UNCHANGED {
             known.map(|(id, _)| id).unwrap_or(0)
         } else {
             position += 1;
@@ -615,14 +616,7 @@ async fn import_people_and_terms(
         ctx.tag_names.insert(term.slug.clone(), name.clone());
         let known = imports::lookup(&mut tx, &ctx.source, "tag", &term.slug).await?;
         let fp = fingerprint(&[&name]);
-        report.count(
-            "tag",
-            match &known {
-                Some((_, old)) if *old == fp => UNCHANGED,
-                Some(_) => UPDATED,
-                None => CREATED,
-            },
-        );
+        report.count("tag", change_of(&known, &fp));
         if !ctx.dry_run {
             let id = crate::store::tags::ensure(&mut tx, &name).await?;
             imports::record(&mut tx, &ctx.source, "tag", &term.slug, id, &fp).await?;
@@ -839,8 +833,7 @@ async fn import_post(
         ArticleStatus::Draft | ArticleStatus::Review => None,
         _ => at,
     };
-    let section_id =
-        item.terms_of("category").find_map(|t| ctx.sections.get(&t.nicename).copied()).or(ctx.fallback_section);
+    let section_id = item.terms_of("category").find_map(|t| ctx.sections.get(&t.nicename).copied());
     let tags: Vec<String> = item
         .terms_of("post_tag")
         .map(|t| ctx.tag_names.get(&t.nicename).cloned().unwrap_or_else(|| text_of_html(&t.name)))
@@ -866,11 +859,7 @@ async fn import_post(
     ]);
     let known = lookup_any(&mut tx, db, &ctx.source, "post", &item.post_id).await?;
     report.shortcodes.add(&converted.shortcodes);
-    let what = match &known {
-        Some((_, old)) if *old == fp => UNCHANGED,
-        Some(_) => UPDATED,
-        None => CREATED,
-    };
+    let what = change_of(&known, &fp);
     report.count("article", what);
     let Some(tx) = tx else {
         // A dry run still reads the comments, for the counts.
@@ -1195,9 +1184,6 @@ async fn import_comment(
 
 /// The section for posts without a category: "Archives", made once.
 async fn fallback_section(tx: &mut Tx, ctx: &Context) -> Result<i64, ImportError> {
-    if let Some(id) = ctx.fallback_section {
-        return Ok(id);
-    }
     let row = sqlx::query("select id from sections where slug = 'archives'").fetch_optional(&mut **tx).await?;
     if let Some(row) = row {
         return Ok(crate::store::col(&row, "id")?);
@@ -1234,11 +1220,7 @@ async fn import_page(
     let title = text_of_html(&item.title);
     let fp = fingerprint(&[&item.title, &item.content, &item.status]);
     let known = lookup_any(&mut tx, db, &ctx.source, "page", &item.post_id).await?;
-    let what = match &known {
-        Some((_, old)) if *old == fp => UNCHANGED,
-        Some(_) => UPDATED,
-        None => CREATED,
-    };
+    let what = change_of(&known, &fp);
     report.count("page", what);
     let Some(tx) = tx else { return Ok(()) };
     if what == UNCHANGED {
