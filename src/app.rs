@@ -33,6 +33,8 @@ struct Inner {
     moderation: RwLock<Arc<crate::news::moderation::CompiledLists>>,
     /// Bumped by every change readers can see; the page cache keys on it.
     content_version: AtomicU64,
+    /// The sections and ad slots, with the content version they were read at.
+    page_parts: RwLock<Option<(u64, Arc<PageParts>)>>,
     /// Where this node's changes go to be told to the other nodes (PostgreSQL only; see
     /// `cluster`). Unset: a single node, nobody to tell.
     announcer: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<crate::cluster::Change>>,
@@ -66,6 +68,7 @@ impl AppState {
             secret,
             site: RwLock::new(Arc::new(site)),
             content_version: AtomicU64::new(1),
+            page_parts: RwLock::new(None),
             announcer: std::sync::OnceLock::new(),
         })))
     }
@@ -233,6 +236,50 @@ impl AppState {
 
     pub fn content_version(&self) -> u64 {
         self.0.content_version.load(Ordering::SeqCst)
+    }
+
+    /// The sections and ad slots, read from the database once per content version rather
+    /// than twice per page: every change to them (sections, settings, on this node or
+    /// another) bumps the version, like any change readers can see.
+    pub async fn page_parts(&self) -> StoreResult<Arc<PageParts>> {
+        let version = self.content_version();
+        if let Ok(slot) = self.0.page_parts.read()
+            && let Some((read_at, parts)) = slot.as_ref()
+            && *read_at == version
+        {
+            return Ok(parts.clone());
+        }
+        let db = &self.0.db;
+        let (sections, ads) = tokio::try_join!(crate::store::sections::all(db), settings::ad_slots(db))?;
+        let parts = Arc::new(PageParts { sections, ads });
+        // Stamped with the version read before loading: a change made meanwhile makes the
+        // next page read them again.
+        if let Ok(mut slot) = self.0.page_parts.write() {
+            *slot = Some((version, parts.clone()));
+        }
+        Ok(parts)
+    }
+}
+
+/// What reader pages show around their content and that changes rarely.
+#[derive(Debug)]
+pub struct PageParts {
+    /// Every section, in menu order.
+    pub sections: Vec<crate::store::sections::Section>,
+    /// Ad slot name → its HTML.
+    pub ads: std::collections::BTreeMap<String, String>,
+}
+
+impl PageParts {
+    /// A section and its sub-sections, the section first (as `articles::section_family`).
+    pub fn family(&self, section_id: i64) -> Vec<i64> {
+        let mut children: Vec<i64> =
+            self.sections.iter().filter(|s| s.parent_id == Some(section_id)).map(|s| s.id).collect();
+        children.sort_unstable();
+        if !self.sections.iter().any(|s| s.id == section_id) {
+            return Vec::new();
+        }
+        std::iter::once(section_id).chain(children).collect()
     }
 }
 

@@ -52,6 +52,7 @@ pub async fn run(mut config: Config, options: &BenchOptions) -> Result<(), Fatal
 
     let queries = search_queries(&state, options.searches).await?;
     let mut times = Vec::with_capacity(queries.len());
+    let mut slowest: Vec<(Duration, String)> = Vec::with_capacity(queries.len());
     let mut empty = 0;
     let mut per_lang = [0usize; 3];
     for (lang, query) in &queries {
@@ -69,6 +70,11 @@ pub async fn run(mut config: Config, options: &BenchOptions) -> Result<(), Fatal
             Lang::En => 2,
         }] += 1;
         times.push(elapsed);
+        slowest.push((elapsed, path));
+    }
+    slowest.sort_unstable_by_key(|s| std::cmp::Reverse(s.0));
+    for (elapsed, path) in slowest.iter().take(5) {
+        println!("slow search {:.2} ms: {path}", elapsed.as_secs_f64() * 1000.0);
     }
     let summary = Summary::of(&mut times);
     println!(

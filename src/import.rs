@@ -419,6 +419,7 @@ pub async fn import_wxr(db: &Db, options: &ImportOptions) -> Result<Report, Impo
     }
     if !options.dry_run {
         report.relinked = relink(db, &ctx.source).await?;
+        crate::store::search::optimize(db).await?;
     }
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)

@@ -49,6 +49,16 @@ pub async fn run(config: Config, load_demo: bool) -> Result<(), Fatal> {
     let workers = crate::jobs::spawn_workers(state.clone(), config.jobs.workers, stop_rx.clone());
     let flusher = spawn_counter_flusher(state.clone(), stop_rx.clone());
     let cluster = crate::cluster::spawn(state.clone(), stop_rx.clone());
+    // After an upgrade that rebuilt the search index, the articles it lacks are indexed in
+    // the background (batches of 500, each its own transaction); the site serves meanwhile.
+    let search_db = db.clone();
+    tokio::spawn(async move {
+        match crate::store::search::index_missing(&search_db).await {
+            Ok(0) => {}
+            Ok(indexed) => tracing::info!(indexed, "search index: missing articles indexed"),
+            Err(error) => tracing::error!(%error, "search index: cannot index the missing articles"),
+        }
+    });
 
     let app = crate::web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let signal = tokio::spawn(async move {

@@ -14,6 +14,7 @@ use sqlx::Row;
 
 use crate::news::Lang;
 use crate::news::text::index_tokens;
+use crate::store::search::{self, IndexRow};
 use crate::store::{Db, Engine, StoreError, StoreResult, Tx, col, now_ms};
 
 /// What to generate.
@@ -472,57 +473,18 @@ async fn write_batch(tx: &mut Tx, engine: Engine, batch: &[Generated]) -> StoreR
         }
         query.execute(&mut **tx).await?;
     }
-    for chunk in batch.chunks(100) {
-        let query = match engine {
-            Engine::Sqlite => {
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(insert_sql(
-                    engine,
-                    "article_search",
-                    &["rowid", "title", "lead", "body", "tags"],
-                    chunk.len(),
-                    "",
-                )));
-                for a in chunk {
-                    query = query
-                        .bind(a.id)
-                        .bind(a.tokens.0.clone())
-                        .bind(a.tokens.1.clone())
-                        .bind(a.tokens.2.clone())
-                        .bind(a.tokens.3.clone());
-                }
-                query
-            }
-            Engine::Postgres => {
-                let mut sql = String::from("insert into article_search (article_id, tsv, updated_at) values ");
-                for (r, _) in chunk.iter().enumerate() {
-                    let b = r * 5;
-                    if r > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push_str(&format!(
-                        "(${}, setweight(to_tsvector('simple', ${}), 'A') || setweight(to_tsvector('simple', ${}), 'A') || \
-                         setweight(to_tsvector('simple', ${}), 'B') || setweight(to_tsvector('simple', ${}), 'D'), {now})",
-                        b + 1,
-                        b + 2,
-                        b + 5,
-                        b + 3,
-                        b + 4
-                    ));
-                }
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for a in chunk {
-                    query = query
-                        .bind(a.id)
-                        .bind(a.tokens.0.clone())
-                        .bind(a.tokens.1.clone())
-                        .bind(a.tokens.2.clone())
-                        .bind(a.tokens.3.clone());
-                }
-                query
-            }
-        };
-        query.execute(&mut **tx).await?;
-    }
+    let rows: Vec<IndexRow> = batch
+        .iter()
+        .map(|a| IndexRow {
+            article_id: a.id,
+            title: a.tokens.0.clone(),
+            lead: a.tokens.1.clone(),
+            body: a.tokens.2.clone(),
+            tags: a.tokens.3.clone(),
+            facets: search::facets(a.lang, a.section_id),
+        })
+        .collect();
+    search::insert_rows(tx, engine, &rows).await?;
     Ok(())
 }
 
@@ -626,7 +588,7 @@ async fn finish(db: &Db) -> StoreResult<()> {
             sqlx::query("analyze").execute(db.writer()).await?;
         }
     }
-    Ok(())
+    search::optimize(db).await
 }
 
 async fn ensure_sections(db: &Db, wanted: usize) -> StoreResult<Vec<i64>> {

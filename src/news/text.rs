@@ -41,6 +41,25 @@ pub fn all_words(text: &str) -> Vec<String> {
     out
 }
 
+/// The commonest words of each language, as readers type them: articles, prepositions,
+/// conjunctions, pronouns and auxiliaries. Nearly every article holds them, so requiring them
+/// makes a search read the longest lists of the index and narrows nothing (a pasted headline
+/// is full of them). Search leaves them out of what must match unless the query holds nothing
+/// else, and still ranks and highlights with them.
+const STOP_WORDS: &str = "\
+    le la les l un une des de du d au aux a à et ou où en dans par pour sur sous avec sans \
+    chez entre vers ce cet cette ces son sa ses leur leurs il elle ils elles on se qui que qu \
+    quoi dont ne pas plus est sont été être a ont avait fait lors selon aussi comme mais \
+    the a an and or of in on at to for from by with as is are was were be been has have had \
+    it its this that these those their his her he she they not but will would \
+    في من على إلى الى عن مع و أن ان إن هذا هذه ذلك التي الذي الذين كان كانت قد لا ما او أو ثم بين بعد قبل عند";
+
+/// Whether a normalized word (as `words` gives it) is one of the commonest of its language.
+pub fn is_stop_word(word: &str) -> bool {
+    static NORMALIZED: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    NORMALIZED.get_or_init(|| all_words(STOP_WORDS).into_iter().collect()).contains(word)
+}
+
 /// "l", "d", "qu", ...: French elisions that carry no meaning alone.
 pub fn is_elision(word: &str) -> bool {
     ELIDED.contains(&word)
@@ -303,8 +322,13 @@ pub fn highlight(text: &str, terms: &[QueryTerm], lang: Lang, width: usize) -> S
         return String::new();
     }
     let stems: Vec<&str> = terms.iter().flat_map(|t| t.stems.iter().map(String::as_str)).collect();
-    let matches: Vec<bool> =
-        words_of_text.iter().map(|w| words(w).iter().any(|n| stems.contains(&stem(n, lang).as_str()))).collect();
+    // Each distinct word is stemmed once: text repeats its words (articles, prepositions, the
+    // story's subject), and stemming was most of a search page's time.
+    let mut seen: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
+    let matches: Vec<bool> = words_of_text
+        .iter()
+        .map(|w| *seen.entry(w).or_insert_with(|| words(w).iter().any(|n| stems.contains(&stem(n, lang).as_str()))))
+        .collect();
     // The window of `width` words holding the most matches.
     let width = width.max(1).min(words_of_text.len());
     let mut best = (0usize, 0usize);
@@ -415,5 +439,20 @@ mod tests {
     #[test]
     fn plain_text_drops_tags() {
         assert_eq!(plain_text("<p>Un <em>texte</em> &amp; plus</p>"), "Un texte & plus");
+    }
+
+    #[test]
+    fn stop_words_are_known_in_their_normalized_forms() {
+        for word in ["la", "les", "the", "of"] {
+            assert!(is_stop_word(word), "{word}");
+        }
+        // As `words` gives them: accents and hamza forms folded.
+        for typed in ["à", "été", "إلى", "أن", "في"] {
+            let normalized = words(typed);
+            assert!(normalized.iter().all(|w| is_stop_word(w)), "{typed} → {normalized:?}");
+        }
+        for word in ["election", "tanger", "gouvernement", "government", "طنجه"] {
+            assert!(!is_stop_word(word), "{word}");
+        }
     }
 }

@@ -77,9 +77,16 @@ macro_rules! card_from {
 
 macro_rules! article_select {
     () => {
+        article_select!("a.body_markdown")
+    };
+    // Reader pages never show the Markdown: they pass "''" and save reading a second copy of
+    // the body.
+    ($markdown:literal) => {
         concat!(
             card_select!(),
-            ", a.status, a.body_markdown, a.body_html, a.translation_group, \
+            ", a.status, ",
+            $markdown,
+            " as body_markdown, a.body_html, a.translation_group, \
                coalesce(nullif(a.featured_caption, ''), m.caption, '') as image_caption, \
                coalesce(nullif(a.featured_credit, ''), m.credit, '') as image_credit, \
                a.front_position, a.comments_mode, a.first_published_at, a.version, a.created_at, a.updated_at, \
@@ -346,9 +353,9 @@ pub async fn published_by_id(db: &Db, id: i64) -> StoreResult<Option<Article>> {
     row.as_ref().map(article_from_row).transpose()
 }
 
-/// A published article by slug.
+/// A published article by slug, as readers see it (its Markdown is left empty).
 pub async fn published_by_slug(db: &Db, slug: &str) -> StoreResult<Option<Article>> {
-    let row = sqlx::query(concat!(article_select!(), " where a.slug = $1 and a.status = 'published'"))
+    let row = sqlx::query(concat!(article_select!("''"), " where a.slug = $1 and a.status = 'published'"))
         .bind(slug.to_string())
         .fetch_optional(db.reader())
         .await?;
@@ -439,7 +446,7 @@ pub async fn publish_now(tx: &mut Tx, id: i64, now: i64) -> StoreResult<bool> {
 /// Re-indexes an article for search from its stored text: indexed when published, removed
 /// otherwise. Called in the transaction of every change that readers could see.
 pub async fn reindex(tx: &mut Tx, engine: super::Engine, id: i64) -> StoreResult<()> {
-    let row = sqlx::query("select status, language, title, lead, body_html from articles where id = $1")
+    let row = sqlx::query("select status, language, section_id, title, lead, body_html from articles where id = $1")
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
@@ -468,6 +475,7 @@ pub async fn reindex(tx: &mut Tx, engine: super::Engine, id: i64) -> StoreResult
         &super::search::SearchDocument {
             article_id: id,
             language: Lang::parse(&language).unwrap_or(Lang::Fr),
+            section_id: col(&row, "section_id")?,
             title: &title,
             lead: &lead,
             body_html: &body_html,
@@ -577,6 +585,18 @@ async fn section_listing(
     offset: i64,
 ) -> StoreResult<Vec<ArticleCard>> {
     let family = section_family(db, section_id).await?;
+    family_listing(db, lang, &family, limit, offset).await
+}
+
+/// A page of the list of a family of sections (`section_family`, or `PageParts::family`),
+/// newest first.
+pub async fn family_listing(
+    db: &Db,
+    lang: Lang,
+    family: &[i64],
+    limit: i64,
+    offset: i64,
+) -> StoreResult<Vec<ArticleCard>> {
     if family.is_empty() {
         return Ok(Vec::new());
     }
@@ -585,7 +605,7 @@ async fn section_listing(
            on page.id = a.id order by a.publish_at desc, a.id desc",
         card_select!(),
         card_from!(),
-        newest_ids_sql(&family, limit.max(0) + offset.max(0))
+        newest_ids_sql(family, limit.max(0) + offset.max(0))
     );
     let rows =
         sqlx::query(sqlx::AssertSqlSafe(sql)).bind(lang.code()).bind(limit).bind(offset).fetch_all(db.reader()).await?;

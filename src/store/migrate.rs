@@ -36,6 +36,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005", "comments"),
     migration!(6, "0006", "search_window"),
     migration!(7, "0007", "imports"),
+    migration!(8, "0008", "search_facets"),
 ];
 
 /// The schema version this binary writes.

@@ -342,6 +342,51 @@ async fn search_finds_without_accents_and_normalizes_arabic(app: TestApp) {
     }
 }
 
+/// Common words do not have to match; headlines rank above bodies whatever their age; an
+/// emptied index (as an upgrade leaves it) is rebuilt from the articles.
+async fn search_ranks_headlines_first_and_rebuilds_its_index(app: TestApp) {
+    app.with_demo().await;
+    let editor = app.staff_token("e@example.com", Role::Editor).await;
+    let post = |title: &str, body: &str| serde_json::json!({"title": title, "section": "culture", "status": "published", "body_markdown": body});
+    for body in [
+        post("L'hippocampe du détroit", "Une étude sur un petit poisson."),
+        post("Rapport annuel du musée", "Le musée présente aussi un hippocampe."),
+        post("Bilan de la saison", "Rien sur les poissons."),
+    ] {
+        assert_eq!(app.post_json("/api/v1/articles", &body, Some(&editor)).await.status, 201);
+    }
+    let hits = |body: &str| -> Vec<String> {
+        body.split("<li class=\"hit\"").skip(1).map(|hit| hit.chars().take(600).collect()).collect()
+    };
+    // "les" and "des" are in neither: the common words of a query do not have to match.
+    let found = hits(&app.get("/recherche?q=les+hippocampes+des").await.body);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].contains("hippocampe-du-detroit"), "the headline first, though older: {found:?}");
+    assert!(found[1].contains("rapport-annuel-du-musee"));
+    // A query of nothing but common words still searches them.
+    let common = app.get("/recherche?q=les+de").await;
+    assert_eq!(common.status, 200);
+    assert!(!hits(&common.body).is_empty());
+    // Language and section filters are facets of the same index.
+    assert_eq!(hits(&app.get("/recherche?q=hippocampe&lang=ar").await.body).len(), 0);
+    assert_eq!(hits(&app.get("/recherche?q=hippocampe&section=sport").await.body).len(), 0);
+    assert_eq!(hits(&app.get("/recherche?q=hippocampe&section=culture&lang=fr").await.body).len(), 2);
+
+    // An upgrade that rebuilds the index starts from empty rows; the next start fills them.
+    exec(&app, "delete from article_search", &[]).await;
+    exec(&app, "delete from article_search_headlines", &[]).await;
+    assert_eq!(hits(&app.get("/recherche?q=hippocampe+poisson").await.body).len(), 0);
+    let published: i64 = sqlx::query("select count(*) as n from articles where status = 'published'")
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap()
+        .get("n");
+    let indexed = gazette::store::search::index_missing(app.db()).await.unwrap();
+    assert_eq!(indexed as i64, published);
+    assert_eq!(gazette::store::search::index_missing(app.db()).await.unwrap(), 0, "nothing left to index");
+    assert_eq!(hits(&app.get("/recherche?q=hippocampe+poisson").await.body).len(), 1);
+}
+
 async fn search_paginates(app: TestApp) {
     app.with_demo().await;
     let editor = app.staff_token("e@example.com", Role::Editor).await;
@@ -462,6 +507,7 @@ on_both_engines!(
     tag_author_and_day_pages,
     search_finds_without_accents_and_normalizes_arabic,
     search_paginates,
+    search_ranks_headlines_first_and_rebuilds_its_index,
     language_editions_and_redirects,
     privacy_page_explains_there_is_no_cookie,
     feeds_and_sitemaps_are_well_formed,

@@ -145,17 +145,18 @@ pub async fn render_article(
     let path = format!("/{}/{}", article.card.section_slug, article.card.slug);
     let ids = [id];
     let group = article.translation_group.unwrap_or(id);
-    let (chrome_and_sections, mut authors, mut tags, corrections, translations, same, others, comments) = tokio::try_join!(
-        Chrome::for_page(state, lang, &path),
+    let parts = state.page_parts().await?;
+    let family = parts.family(article.card.section_id);
+    let (mut authors, mut tags, corrections, translations, same, others, comments) = tokio::try_join!(
         articles::authors_of(db, &ids),
         articles::tags_of(db, &ids),
         articles::corrections(db, id),
         articles::translations(db, group, id),
-        articles::listing(db, lang, Scope::Section(article.card.section_id), 6, 0),
+        articles::family_listing(db, lang, &family, 6, 0),
         articles::listing(db, lang, Scope::All, 6, 0),
         comments::approved_for_article(db, id),
     )?;
-    let (mut chrome, _) = chrome_and_sections;
+    let mut chrome = Chrome::with_parts(state, lang, &path, &parts);
     // An article's page is in the article's language; its prefix only shapes listing links.
     chrome.path = path.clone();
     let site = state.site();

@@ -2,14 +2,14 @@
 //! name, the sections menu, the language switcher, the ad slots, the footer identity.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::app::AppState;
+use crate::app::{AppState, PageParts};
 use crate::news::Lang;
-use crate::store::sections::{self, Section};
-use crate::store::settings::{self, FooterIdentity};
-use crate::store::{Db, StoreResult};
+use crate::store::StoreResult;
+use crate::store::settings::FooterIdentity;
 use crate::web::reader::lang::prefix_for;
 
 #[derive(Clone, Debug, Serialize)]
@@ -52,20 +52,25 @@ pub struct Chrome {
 }
 
 impl Chrome {
-    /// The layout for a page at `path` (without language prefix) in `lang`: the sections
-    /// menu and the ad slots cost one query each; the sections come back for the handler.
-    pub async fn for_page(state: &AppState, lang: Lang, path: &str) -> StoreResult<(Chrome, Vec<Section>)> {
-        let db = state.db();
-        let (all, ads) = tokio::try_join!(sections::all(db), ad_slots(db))?;
+    /// The layout for a page at `path` (without language prefix) in `lang`. The sections
+    /// menu and the ad slots come from `AppState::page_parts`, which the handler gets too.
+    pub async fn for_page(state: &AppState, lang: Lang, path: &str) -> StoreResult<(Chrome, Arc<PageParts>)> {
+        let parts = state.page_parts().await?;
+        Ok((Chrome::with_parts(state, lang, path, &parts), parts))
+    }
+
+    /// The layout from page parts the handler already has.
+    pub fn with_parts(state: &AppState, lang: Lang, path: &str, parts: &PageParts) -> Chrome {
         let mut chrome = Chrome::without_navigation(state, lang);
-        chrome.nav = all
+        chrome.nav = parts
+            .sections
             .iter()
             .filter(|s| s.parent_id.is_none())
             .map(|s| NavItem { name: s.name(lang).to_string(), slug: s.slug.clone() })
             .collect();
-        chrome.ads = ads;
+        chrome.ads = parts.ads.clone();
         chrome.set_path(state, path);
-        Ok((chrome, all))
+        chrome
     }
 
     /// The layout without touching the database: error pages must render when it is down.
@@ -130,8 +135,4 @@ impl Chrome {
             link.href = href;
         }
     }
-}
-
-async fn ad_slots(db: &Db) -> StoreResult<BTreeMap<String, String>> {
-    settings::ad_slots(db).await
 }

@@ -64,12 +64,12 @@ pub async fn show_front(State(state): State<AppState>, page_lang: PageLang) -> P
         articles::most_read_since(db, lang, today - 6, 5),
     )?;
     let (chrome, all_sections) = chrome_and_sections;
-    let top: Vec<_> = all_sections.iter().filter(|s| s.parent_id.is_none()).collect();
+    let top: Vec<_> = all_sections.sections.iter().filter(|s| s.parent_id.is_none()).collect();
     let families: Vec<Vec<i64>> = top
         .iter()
         .map(|top| {
             std::iter::once(top.id)
-                .chain(all_sections.iter().filter(|s| s.parent_id == Some(top.id)).map(|s| s.id))
+                .chain(all_sections.sections.iter().filter(|s| s.parent_id == Some(top.id)).map(|s| s.id))
                 .collect()
         })
         .collect();

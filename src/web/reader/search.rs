@@ -91,7 +91,7 @@ pub async fn show_search(
     };
     let from = parse_day(&input.from, "from");
     let to = parse_day(&input.to, "to").map(|t| t + 86_400_000);
-    let section = all_sections.iter().find(|s| s.slug == input.section);
+    let section = all_sections.sections.iter().find(|s| s.slug == input.section);
     let filter_lang = Lang::parse(&input.lang);
     let terms = query_terms(&q);
     let page = page_number(input.page.as_deref());
@@ -144,6 +144,7 @@ pub async fn show_search(
         to: input.to,
         problems,
         sections: all_sections
+            .sections
             .iter()
             .map(|s| NavItem { slug: s.slug.clone(), name: s.name(lang).to_string() })
             .collect(),

@@ -54,7 +54,7 @@ pub async fn show_section(
     let lang = page_lang.lang;
     let path = format!("/{slug}");
     let (chrome, all) = Chrome::for_page(&state, lang, &path).await?;
-    let Some(section) = all.iter().find(|s| s.slug == slug) else {
+    let Some(section) = all.sections.iter().find(|s| s.slug == slug) else {
         // Not a section: a static page of the site's own language, if there is one.
         if page_lang.prefix.is_empty()
             && let Some(page) = crate::store::pages::by_slug(state.db(), &slug).await?
@@ -79,8 +79,8 @@ pub async fn show_section(
         slug: section.slug.clone(),
         name: section.name(lang).to_string(),
         description: section.description(lang).to_string(),
-        parent: section.parent_id.and_then(|p| all.iter().find(|s| s.id == p)).map(nav),
-        children: all.iter().filter(|s| s.parent_id == Some(section.id)).map(nav).collect(),
+        parent: section.parent_id.and_then(|p| all.sections.iter().find(|s| s.id == p)).map(nav),
+        children: all.sections.iter().filter(|s| s.parent_id == Some(section.id)).map(nav).collect(),
         cards,
         pager,
         total,
