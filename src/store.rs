@@ -132,6 +132,11 @@ impl Db {
                 .max_connections(max)
                 .min_connections(0)
                 .acquire_timeout(options.connect_timeout)
+                // No ping before each use: on SQLite it is a round trip to the connection's
+                // worker thread, on PostgreSQL one to the server, for every query. A connection
+                // that died (the server restarted) fails its next query, is closed and
+                // replaced; `before_acquire` below still drops one left inside a transaction.
+                .test_before_acquire(false)
                 .after_connect(move |conn, _| {
                     Box::pin(async move {
                         if engine == Engine::Sqlite {

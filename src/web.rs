@@ -168,7 +168,7 @@ route_table! {
 /// Builds the whole router on a state.
 pub fn router(state: AppState) -> Router {
     let body_limit = (state.config().server.max_body_mb as usize).saturating_mul(1024 * 1024);
-    add_language_routes(add_routes(Router::new()))
+    let routed = add_language_routes(add_routes(Router::new()))
         .fallback(reader::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), layers::strip_nul_from_bodies))
         .layer(middleware::from_fn_with_state(state.clone(), layers::page_cache))
@@ -176,5 +176,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), layers::record_metrics))
         .layer(middleware::from_fn(layers::security_headers))
         .layer(DefaultBodyLimit::max(body_limit))
-        .with_state(state)
+        .with_state(state.clone());
+    // Layers on a router run after routing; a page the cache holds is answered before it.
+    Router::new().fallback_service(routed).layer(middleware::from_fn_with_state(state, layers::answer_from_cache))
 }

@@ -60,7 +60,13 @@ pub struct Article {
 
 macro_rules! card_select {
     () => {
-        "select a.id, a.slug, a.title, a.lead, a.language, a.signature, a.publish_at, a.content_updated_at, \
+        concat!("select ", card_columns!())
+    };
+}
+
+macro_rules! card_columns {
+    () => {
+        "a.id, a.slug, a.title, a.lead, a.language, a.signature, a.publish_at, a.content_updated_at, \
              a.section_id, s.slug as section_slug, s.names as section_names, m.storage_key as image_key, \
              coalesce(nullif(a.featured_alt, ''), m.alt, '') as image_alt, \
              coalesce(m.width, 0) as image_width, coalesce(m.height, 0) as image_height, \
@@ -588,6 +594,44 @@ async fn section_listing(
     family_listing(db, lang, &family, limit, offset).await
 }
 
+/// An article page's two side lists in one query: the `take` newest articles of a family of
+/// sections (`PageParts::family`) and the `take` newest of the language, each newest first.
+/// Each branch reads its ids on the listing indexes, as `family_listing` and `listing` do.
+pub async fn side_lists(
+    db: &Db,
+    lang: Lang,
+    family: &[i64],
+    take: i64,
+) -> StoreResult<(Vec<ArticleCard>, Vec<ArticleCard>)> {
+    let take = take.max(0);
+    let same = if family.is_empty() {
+        "select id, publish_at from articles where 1 = 0".to_string()
+    } else {
+        newest_ids_sql(family, take)
+    };
+    // `take` and the family's ids are integers: nothing from a request reaches this text.
+    let sql = format!(
+        "select 'same' as list, {columns}{from} join ({same}) as page on page.id = a.id \
+         union all \
+         select 'others' as list, {columns}{from} join (select a.id from articles a \
+             where a.status = 'published' and a.language = $1 \
+             order by a.publish_at desc, a.id desc limit {take}) as page on page.id = a.id",
+        columns = card_columns!(),
+        from = card_from!(),
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(lang.code()).fetch_all(db.reader()).await?;
+    let (mut same, mut others) = (Vec::new(), Vec::new());
+    for row in &rows {
+        let list: String = col(row, "list")?;
+        let card = card_from_row(row)?;
+        if list == "same" { same.push(card) } else { others.push(card) }
+    }
+    for cards in [&mut same, &mut others] {
+        cards.sort_by(|a, b| b.publish_at.cmp(&a.publish_at).then(b.id.cmp(&a.id)));
+    }
+    Ok((same, others))
+}
+
 /// A page of the list of a family of sections (`section_family`, or `PageParts::family`),
 /// newest first.
 pub async fn family_listing(
@@ -745,27 +789,63 @@ pub struct Translation {
     pub slug: String,
 }
 
-/// The other published versions of an article's story.
-pub async fn translations(db: &Db, group: i64, except: i64) -> StoreResult<Vec<Translation>> {
+/// What an article's page shows around its text: bylines, tags, corrections and
+/// translations.
+#[derive(Debug, Default)]
+pub struct PageExtras {
+    pub authors: Vec<Byline>,
+    pub tags: Vec<TagRef>,
+    pub corrections: Vec<Correction>,
+    pub translations: Vec<Translation>,
+}
+
+/// An article page's bylines, tags, corrections and translations in one query: four lists of
+/// a few rows each, one round trip instead of four. Each branch reads its rows on an index;
+/// `kind` says which list a row belongs to, `ord` and `tie` give its place in it.
+pub async fn page_extras(db: &Db, article_id: i64, translation_group: i64) -> StoreResult<PageExtras> {
     let rows = sqlx::query(
-        "select a.language, a.title, a.slug, s.slug as section_slug from articles a join sections s on s.id = a.section_id \
-         where a.translation_group = $1 and a.id <> $2 and a.status = 'published' order by a.language",
+        "select 'author' as kind, u.name as a, u.slug as b, '' as c, '' as l, cast(u.id as bigint) as n, \
+                cast(aa.position as bigint) as ord, cast(0 as bigint) as tie \
+         from article_authors aa join users u on u.id = aa.user_id where aa.article_id = $1 \
+         union all \
+         select 'tag', t.name, t.slug, '', '', cast(0 as bigint), cast(at.position as bigint), cast(0 as bigint) \
+         from article_tags at join tags t on t.id = at.tag_id where at.article_id = $1 \
+         union all \
+         select 'correction', c.kind, c.note, '', '', cast(c.noted_at as bigint), cast(c.noted_at as bigint), \
+                cast(c.id as bigint) \
+         from article_corrections c where c.article_id = $1 \
+         union all \
+         select 'translation', a.title, a.slug, s.slug, a.language, cast(0 as bigint), cast(0 as bigint), \
+                cast(a.id as bigint) \
+         from articles a join sections s on s.id = a.section_id \
+         where a.translation_group = $2 and a.id <> $1 and a.status = 'published'",
     )
-    .bind(group)
-    .bind(except)
+    .bind(article_id)
+    .bind(translation_group)
     .fetch_all(db.reader())
     .await?;
-    rows.iter()
-        .map(|r| {
-            let language: String = col(r, "language")?;
-            Ok(Translation {
+    let mut sorted: Vec<(String, String, i64, i64, &AnyRow)> = Vec::with_capacity(rows.len());
+    for row in &rows {
+        sorted.push((col(row, "kind")?, col(row, "l")?, col(row, "ord")?, col(row, "tie")?, row));
+    }
+    // Authors and tags in their positions, corrections by date, translations by language.
+    sorted.sort_by(|x, y| (&x.0, &x.1, x.2, x.3).cmp(&(&y.0, &y.1, y.2, y.3)));
+    let mut extras = PageExtras::default();
+    for (kind, language, _, _, row) in sorted {
+        let (a, b): (String, String) = (col(row, "a")?, col(row, "b")?);
+        match kind.as_str() {
+            "author" => extras.authors.push(Byline { user_id: col(row, "n")?, name: a, slug: b }),
+            "tag" => extras.tags.push(TagRef { slug: b, name: a }),
+            "correction" => extras.corrections.push(Correction { kind: a, note: b, noted_at: col(row, "n")? }),
+            _ => extras.translations.push(Translation {
                 language: Lang::parse(&language).unwrap_or(Lang::Fr),
-                title: col(r, "title")?,
-                section_slug: col(r, "section_slug")?,
-                slug: col(r, "slug")?,
-            })
-        })
-        .collect()
+                title: a,
+                slug: b,
+                section_slug: col(row, "c")?,
+            }),
+        }
+    }
+    Ok(extras)
 }
 
 /// A correction, clarification or update note shown under an article.

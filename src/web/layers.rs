@@ -19,19 +19,57 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    let defaults = [
-        (header::CONTENT_SECURITY_POLICY, CSP),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-    ];
-    for (name, value) in defaults {
+    for (name, value) in SECURITY_HEADERS {
         headers.entry(name).or_insert(HeaderValue::from_static(value));
     }
-    headers.entry("permissions-policy").or_insert(HeaderValue::from_static(
-        "camera=(), microphone=(), geolocation=(), payment=(), interest-cohort=()",
-    ));
     response
+}
+
+/// The headers every answer carries unless its handler set its own (the cache stores them
+/// with each page, for the answers it gives before routing).
+pub const SECURITY_HEADERS: [(header::HeaderName, &str); 5] = [
+    (header::CONTENT_SECURITY_POLICY, CSP),
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (
+        header::HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=(), payment=(), interest-cohort=()",
+    ),
+];
+
+/// Before routing: a page the cache holds is answered here, the read counted and the request
+/// measured, without the router, the other layers or the handler. Everything else (a miss, a
+/// stale page this request is to render again, any other method or address) goes on.
+pub async fn answer_from_cache(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let cache = state.cache();
+    if request.method() != axum::http::Method::GET || !cache.enabled() {
+        return next.run(request).await;
+    }
+    let started = Instant::now();
+    let now = crate::store::now_ms();
+    let entry = match request.uri().query() {
+        None => cache.get(request.uri().path(), now),
+        Some(query) if is_page_query(query) => cache.get(&format!("{}?{query}", request.uri().path()), now),
+        Some(_) => None,
+    };
+    let Some(entry) = entry else {
+        return next.run(request).await;
+    };
+    let headers = request.headers();
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    let encoding = crate::cache::Encoding::negotiate(text(header::ACCEPT_ENCODING).unwrap_or(""));
+    state.metrics().cache_hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    count_read(&state, entry.article_id, crate::web::client::is_bot(text(header::USER_AGENT).unwrap_or("")), now);
+    let response = cached_response(&entry, encoding, text(header::IF_NONE_MATCH));
+    state.metrics().record("GET", &entry.route, response.status().as_u16(), started.elapsed());
+    response
+}
+
+/// Only addresses without a query, or with a page number, are cached: a random query string
+/// must not fill the cache.
+fn is_page_query(query: &str) -> bool {
+    query.split('&').all(|p| p.starts_with("page=") && p[5..].chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Counts the request under its route pattern and status, and times it.
@@ -198,15 +236,12 @@ pub async fn page_cache(State(state): State<AppState>, request: Request, next: N
     let if_none_match = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_string);
     let is_bot =
         crate::web::client::is_bot(headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or(""));
-    // Only addresses without a query, or with a page number, are cached: a random query
-    // string must not fill the cache.
     let cacheable_key = match request.uri().query() {
         None => Some(request.uri().path().to_string()),
-        Some(q) if q.split('&').all(|p| p.starts_with("page=") && p[5..].chars().all(|c| c.is_ascii_digit())) => {
-            Some(format!("{}?{q}", request.uri().path()))
-        }
+        Some(q) if is_page_query(q) => Some(format!("{}?{q}", request.uri().path())),
         Some(_) => None,
     };
+    let route = request.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_default();
     let cache = state.cache();
     let now = crate::store::now_ms();
     let hit = |entry: &crate::cache::Entry| {
@@ -241,9 +276,10 @@ pub async fn page_cache(State(state): State<AppState>, request: Request, next: N
         stale.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         return stale;
     }
-    let Some(meta) = response.extensions().get::<Cacheable>().cloned() else {
+    let Some(mut meta) = response.extensions().get::<Cacheable>().cloned() else {
         return response;
     };
+    meta.route = route;
     if response.status() != axum::http::StatusCode::OK {
         return response;
     }
@@ -290,12 +326,12 @@ fn cached_response(
 ) -> Response {
     use crate::cache::Encoding;
     let h = &entry.headers;
-    let (body, coding, etag) = match encoding {
-        Encoding::Identity => (&entry.identity, None, &h.etags[0]),
-        Encoding::Gzip => (&entry.gzip, Some("gzip"), &h.etags[1]),
-        Encoding::Brotli => (&entry.brotli, Some("br"), &h.etags[2]),
+    let (body, index) = match encoding {
+        Encoding::Identity => (&entry.identity, 0),
+        Encoding::Gzip => (&entry.gzip, 1),
+        Encoding::Brotli => (&entry.brotli, 2),
     };
-    let etag_text = etag.to_str().unwrap_or("");
+    let etag_text = h.etags[index].to_str().unwrap_or("");
     let not_modified =
         if_none_match.is_some_and(|inm| inm.split(',').any(|t| t.trim() == etag_text || t.trim() == "*"));
     let mut response = if not_modified {
@@ -303,18 +339,11 @@ fn cached_response(
     } else {
         Response::new(axum::body::Body::from(body.clone()))
     };
-    let headers = response.headers_mut();
-    if !not_modified {
-        headers.insert(header::CONTENT_TYPE, h.content_type.clone());
-        if let Some(coding) = coding {
-            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
-        }
+    *response.headers_mut() = h.full[index].clone();
+    if not_modified {
+        // A 304 has no body to describe.
+        response.headers_mut().remove(header::CONTENT_TYPE);
+        response.headers_mut().remove(header::CONTENT_ENCODING);
     }
-    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    headers.insert(header::ETAG, etag.clone());
-    headers.insert(header::LAST_MODIFIED, h.last_modified.clone());
-    headers.insert(header::CACHE_CONTROL, h.cache_control.clone());
-    headers.insert("surrogate-key", h.surrogate_keys.clone());
-    headers.insert("cache-tag", h.cache_tags.clone());
     response
 }

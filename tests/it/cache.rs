@@ -68,6 +68,63 @@ async fn pages_are_cached_compressed_and_revalidated(app: TestApp) {
     assert!(get_with(&app, "/economie?page=1", &[]).await.header("etag").len() > 2, "page numbers are");
 }
 
+/// A page in the cache is answered before routing: with the same headers as when it was made
+/// (security headers included), its read counted, and the request measured under its route.
+async fn a_hit_is_answered_before_routing_with_every_header(app: TestApp) {
+    app.with_demo().await;
+    let row = sqlx::query(
+        "select a.id, a.slug, s.slug as section from articles a join sections s on s.id = a.section_id \
+         where a.status = 'published' order by a.id limit 1",
+    )
+    .fetch_one(app.db().reader())
+    .await
+    .unwrap();
+    let (id, path): (i64, String) =
+        (row.get("id"), format!("/{}/{}", row.get::<String, _>("section"), row.get::<String, _>("slug")));
+    let reader = [("user-agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")];
+    let (reads_before, _) = app.state.counters().unflushed(id);
+    let made = get_with(&app, &path, &reader).await;
+    let hit = get_with(&app, &path, &reader).await;
+    assert_eq!(made.status, 200);
+    assert_eq!(hit.status, 200);
+    assert_eq!(hit.body, made.body);
+    for name in [
+        "content-type",
+        "etag",
+        "last-modified",
+        "cache-control",
+        "vary",
+        "surrogate-key",
+        "cache-tag",
+        "content-security-policy",
+        "x-content-type-options",
+        "referrer-policy",
+        "x-frame-options",
+        "permissions-policy",
+    ] {
+        assert!(!hit.header(name).is_empty(), "{name} on the hit");
+        assert_eq!(hit.header(name), made.header(name), "{name}");
+    }
+    let (reads_after, _) = app.state.counters().unflushed(id);
+    assert_eq!(reads_after - reads_before, 2, "the render and the hit are both reads");
+    // A revalidation answered from memory says nothing of a body it does not send.
+    let etag = hit.header("etag").to_string();
+    let not_modified = get_with(&app, &path, &[("if-none-match", etag.as_str())]).await;
+    assert_eq!(not_modified.status, 304);
+    assert!(not_modified.header("content-type").is_empty());
+    assert_eq!(not_modified.header("x-frame-options"), "DENY");
+    // Measured under the route pattern, hits included.
+    let metrics = app.get("/metrics").await.body;
+    let line = metrics
+        .lines()
+        .find(|l| l.starts_with("gazette_http_request_duration_seconds_count{route=\"/{section}/{slug}\"}"))
+        .unwrap_or_default();
+    let count: u64 = line.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+    assert!(count >= 3, "{line:?}");
+    let hits_line = metrics.lines().find(|l| l.starts_with("gazette_page_cache_hits_total")).unwrap_or_default();
+    assert!(hits_line.rsplit(' ').next().and_then(|n| n.parse::<u64>().ok()).unwrap_or(0) >= 2, "{hits_line}");
+}
+
 async fn publishing_editing_and_comments_show_at_the_next_request(app: TestApp) {
     app.with_demo().await;
     let editor = app.staff_token("e@example.com", Role::Editor).await;
@@ -191,5 +248,6 @@ async fn a_cdn_can_purge_by_tag_and_admins_can_purge_the_cache(app: TestApp) {
 on_both_engines!(
     pages_are_cached_compressed_and_revalidated,
     publishing_editing_and_comments_show_at_the_next_request,
-    a_cdn_can_purge_by_tag_and_admins_can_purge_the_cache
+    a_cdn_can_purge_by_tag_and_admins_can_purge_the_cache,
+    a_hit_is_answered_before_routing_with_every_header
 );

@@ -11,7 +11,7 @@ use crate::app::AppState;
 use crate::error::{AppError, PageResult};
 use crate::news::Lang;
 use crate::render::dates::{iso_date, local_day};
-use crate::store::articles::{self, Article, ArticleCard, Byline, Correction, Scope, TagRef};
+use crate::store::articles::{self, Article, ArticleCard, Byline, Correction, TagRef};
 use crate::store::comments::{self, PublicComment};
 use crate::store::now_ms;
 use crate::web::reader::chrome::Chrome;
@@ -143,17 +143,12 @@ pub async fn render_article(
     let id = article.card.id;
     let lang = article.card.language;
     let path = format!("/{}/{}", article.card.section_slug, article.card.slug);
-    let ids = [id];
     let group = article.translation_group.unwrap_or(id);
     let parts = state.page_parts().await?;
     let family = parts.family(article.card.section_id);
-    let (mut authors, mut tags, corrections, translations, same, others, comments) = tokio::try_join!(
-        articles::authors_of(db, &ids),
-        articles::tags_of(db, &ids),
-        articles::corrections(db, id),
-        articles::translations(db, group, id),
-        articles::family_listing(db, lang, &family, 6, 0),
-        articles::listing(db, lang, Scope::All, 6, 0),
+    let (extras, (same, others), comments) = tokio::try_join!(
+        articles::page_extras(db, id, group),
+        articles::side_lists(db, lang, &family, 6),
         comments::approved_for_article(db, id),
     )?;
     let mut chrome = Chrome::with_parts(state, lang, &path, &parts);
@@ -172,7 +167,8 @@ pub async fn render_article(
             prefix.into()
         };
     }
-    let translations: Vec<TranslationLink> = translations
+    let translations: Vec<TranslationLink> = extras
+        .translations
         .into_iter()
         .map(|t| TranslationLink {
             lang: t.language.code(),
@@ -197,9 +193,9 @@ pub async fn render_article(
             .get(&lang)
             .cloned()
             .unwrap_or_else(|| article.card.section_slug.clone()),
-        authors: authors.remove(&id).unwrap_or_default(),
-        tags: tags.remove(&id).unwrap_or_default(),
-        corrections,
+        authors: extras.authors,
+        tags: extras.tags,
+        corrections: extras.corrections,
         translations,
         same_section: same.into_iter().filter(|c| c.id != id).take(5).collect(),
         others: others.into_iter().filter(|c| c.id != id).take(5).collect(),
