@@ -244,6 +244,17 @@ impl PageCache {
 
     /// A fresh entry for a key.
     pub fn get(&self, key: &str, now_ms: i64) -> Option<std::sync::Arc<Entry>> {
+        self.lookup(key, now_ms, true)
+    }
+
+    /// Like [`PageCache::get`], but a stale entry nobody is rendering again yet is not claimed:
+    /// `None`, so that the request goes on to the router, where `get` claims it and renders.
+    /// (The lookup before routing must not take the claim the page cache layer needs.)
+    pub fn get_unless_due(&self, key: &str, now_ms: i64) -> Option<std::sync::Arc<Entry>> {
+        self.lookup(key, now_ms, false)
+    }
+
+    fn lookup(&self, key: &str, now_ms: i64, claim: bool) -> Option<std::sync::Arc<Entry>> {
         if self.suspended.load(Ordering::Acquire) {
             return None;
         }
@@ -256,7 +267,11 @@ impl PageCache {
             // The first request after the change renders the page again; the others get this
             // copy meanwhile (its counts are a second old).
             let claimed = entry.refresh_claimed_at_ms.load(Ordering::Relaxed);
-            if (claimed == 0 || now_ms - claimed > RENDER_CLAIM_MS)
+            let due = claimed == 0 || now_ms - claimed > RENDER_CLAIM_MS;
+            if due && !claim {
+                return None;
+            }
+            if due
                 && entry
                     .refresh_claimed_at_ms
                     .compare_exchange(claimed, now_ms.max(1), Ordering::AcqRel, Ordering::Relaxed)

@@ -49,8 +49,8 @@ pub async fn answer_from_cache(State(state): State<AppState>, request: Request, 
     let started = Instant::now();
     let now = crate::store::now_ms();
     let entry = match request.uri().query() {
-        None => cache.get(request.uri().path(), now),
-        Some(query) if is_page_query(query) => cache.get(&format!("{}?{query}", request.uri().path()), now),
+        None => cache.get_unless_due(request.uri().path(), now),
+        Some(query) if is_page_query(query) => cache.get_unless_due(&format!("{}?{query}", request.uri().path()), now),
         Some(_) => None,
     };
     let Some(entry) = entry else {
