@@ -79,20 +79,15 @@ pub struct Entry {
 /// failed, or answered something that is not cached).
 const RENDER_CLAIM_MS: i64 = 5_000;
 
-/// The response headers of a cached page.
+/// The response headers of a cached page, made once when it is stored.
 #[derive(Debug)]
 pub struct EntryHeaders {
-    pub content_type: HeaderValue,
     /// One validator per encoding (identity, gzip, brotli): the bodies differ.
     pub etags: [HeaderValue; 3],
-    pub last_modified: HeaderValue,
-    pub cache_control: HeaderValue,
-    /// The page's tags, for a CDN that purges by tag (Fastly, Varnish xkey: `Surrogate-Key`;
-    /// Cloudflare: `Cache-Tag`).
-    pub surrogate_keys: HeaderValue,
-    pub cache_tags: HeaderValue,
-    /// Every header of a `200` answer, one map per encoding (identity, gzip, brotli), the
-    /// security headers included: a hit clones one map instead of inserting a dozen headers.
+    /// Every header of a `200` answer, one map per encoding (same order), the security
+    /// headers and the page's tags for a CDN that purges by tag (Fastly, Varnish xkey:
+    /// `Surrogate-Key`; Cloudflare: `Cache-Tag`) included: a hit clones one map instead of
+    /// inserting a dozen headers.
     pub full: [HeaderMap; 3],
 }
 
@@ -107,6 +102,7 @@ impl EntryHeaders {
     ) -> EntryHeaders {
         let hash = crate::secrets::hash_bytes(body);
         let etag = |suffix: &str| header_value(&format!("\"{}{suffix}\"", &hash[..20]));
+        let etags = [etag(""), etag("-gz"), etag("-br")];
         // Browsers revalidate every view (a 304 from memory, and the read is counted); a CDN
         // may keep the page for `cdn_seconds`, never longer than the page's own lifetime.
         let cdn = cdn_seconds.min(ttl_s);
@@ -115,31 +111,30 @@ impl EntryHeaders {
         } else {
             "public, max-age=0, must-revalidate".to_string()
         };
-        let mut headers = EntryHeaders {
-            content_type: header_value(content_type),
-            etags: [etag(""), etag("-gz"), etag("-br")],
-            last_modified: header_value(&http_date(now_ms)),
-            cache_control: header_value(&cache_control),
-            surrogate_keys: header_value(&tags.join(" ")),
-            cache_tags: header_value(&tags.join(",")),
-            full: Default::default(),
-        };
-        for (i, coding) in [None, Some("gzip"), Some("br")].into_iter().enumerate() {
+        let common = [
+            (header::CONTENT_TYPE, header_value(content_type)),
+            (header::VARY, HeaderValue::from_static("Accept-Encoding")),
+            (header::LAST_MODIFIED, header_value(&http_date(now_ms))),
+            (header::CACHE_CONTROL, header_value(&cache_control)),
+            (header::HeaderName::from_static("surrogate-key"), header_value(&tags.join(" "))),
+            (header::HeaderName::from_static("cache-tag"), header_value(&tags.join(","))),
+        ];
+        let full = [None, Some("gzip"), Some("br")].map(|coding| {
             let mut map = HeaderMap::with_capacity(16);
-            map.insert(header::CONTENT_TYPE, headers.content_type.clone());
+            for (name, value) in &common {
+                map.insert(name.clone(), value.clone());
+            }
             if let Some(coding) = coding {
                 map.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
             }
-            map.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-            map.insert(header::ETAG, headers.etags[i].clone());
-            map.insert(header::LAST_MODIFIED, headers.last_modified.clone());
-            map.insert(header::CACHE_CONTROL, headers.cache_control.clone());
-            map.insert("surrogate-key", headers.surrogate_keys.clone());
-            map.insert("cache-tag", headers.cache_tags.clone());
             for (name, value) in crate::web::layers::SECURITY_HEADERS {
                 map.insert(name, HeaderValue::from_static(value));
             }
-            headers.full[i] = map;
+            map
+        });
+        let mut headers = EntryHeaders { etags, full };
+        for (map, etag) in headers.full.iter_mut().zip(&headers.etags) {
+            map.insert(header::ETAG, etag.clone());
         }
         headers
     }

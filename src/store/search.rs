@@ -160,7 +160,8 @@ pub async fn remove(tx: &mut Tx, engine: Engine, article_id: i64) -> StoreResult
 #[derive(Clone, Debug, Default)]
 pub struct SearchQuery {
     pub terms: Vec<QueryTerm>,
-    pub section_id: Option<i64>,
+    /// A section and its sub-sections (`PageParts::family`); empty: every section.
+    pub sections: Vec<i64>,
     pub language: Option<Lang>,
     /// Unix ms, inclusive.
     pub from: Option<i64>,
@@ -262,19 +263,8 @@ pub async fn search(db: &Db, query: &SearchQuery, limit: i64, offset: i64) -> St
     if let Some(lang) = query.language {
         conditions.push(syntax.facet(&[format!("{LANGUAGE_FACET}{}", lang.code())]));
     }
-    if let Some(section) = query.section_id {
-        // A section's search covers its sub-sections, as its page does.
-        let ids: Vec<i64> = sqlx::query("select id from sections where id = $1 or parent_id = $1")
-            .bind(section)
-            .fetch_all(db.reader())
-            .await?
-            .iter()
-            .map(|r| col(r, "id"))
-            .collect::<StoreResult<_>>()?;
-        let tokens: Vec<String> = ids.iter().map(|id| format!("{SECTION_FACET}{id}")).collect();
-        if tokens.is_empty() {
-            return Ok(SearchResults::default());
-        }
+    if !query.sections.is_empty() {
+        let tokens: Vec<String> = query.sections.iter().map(|id| format!("{SECTION_FACET}{id}")).collect();
         conditions.push(syntax.facet(&tokens));
     }
     let matching = syntax.all(&conditions);

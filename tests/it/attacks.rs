@@ -137,15 +137,8 @@ async fn every_state_changing_route_refuses_a_forged_request(app: TestApp) {
     app.with_demo().await;
     app.staff_user("admin@example.ma", Role::Admin, PASSWORD).await;
     let admin: Login = app.login("admin@example.ma", PASSWORD).await.unwrap_or_else(|r| panic!("login: {}", r.status));
-    let row = sqlx::query(
-        "select a.id, a.slug, s.slug as section from articles a join sections s on s.id = a.section_id \
-         where a.status = 'published' order by a.id limit 1",
-    )
-    .fetch_one(app.db().reader())
-    .await
-    .unwrap();
-    let (article_id, slug, section): (i64, String, String) =
-        (row.try_get("id").unwrap(), row.try_get("slug").unwrap(), row.try_get("section").unwrap());
+    let crate::support::PublishedArticle { id: article_id, slug, section } =
+        crate::support::first_published_article(app.db()).await;
     let before = fingerprint(&app).await;
 
     let posts: Vec<String> =
@@ -340,15 +333,7 @@ async fn no_redirect_leaves_the_newsroom_and_every_answer_carries_the_headers(ap
     // The headers, on every kind of answer: a cached page and its hit, a newsroom page, a
     // refused form, an error page, the API, a static file.
     let editor = app.login("editor@example.ma", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
-    let article: String = sqlx::query(
-        "select '/' || s.slug || '/' || a.slug as path from articles a join sections s on s.id = a.section_id \
-         where a.status = 'published' order by a.id limit 1",
-    )
-    .fetch_one(app.db().reader())
-    .await
-    .unwrap()
-    .try_get("path")
-    .unwrap();
+    let article = crate::support::first_published_article(app.db()).await.path();
     let mut answers = vec![
         ("article", app.get(&article).await),
         ("article again (cached)", app.get(&article).await),

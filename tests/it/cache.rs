@@ -72,15 +72,8 @@ async fn pages_are_cached_compressed_and_revalidated(app: TestApp) {
 /// (security headers included), its read counted, and the request measured under its route.
 async fn a_hit_is_answered_before_routing_with_every_header(app: TestApp) {
     app.with_demo().await;
-    let row = sqlx::query(
-        "select a.id, a.slug, s.slug as section from articles a join sections s on s.id = a.section_id \
-         where a.status = 'published' order by a.id limit 1",
-    )
-    .fetch_one(app.db().reader())
-    .await
-    .unwrap();
-    let (id, path): (i64, String) =
-        (row.get("id"), format!("/{}/{}", row.get::<String, _>("section"), row.get::<String, _>("slug")));
+    let article = crate::support::first_published_article(app.db()).await;
+    let (id, path) = (article.id, article.path());
     let reader = [("user-agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")];
     let (reads_before, _) = app.state.counters().unflushed(id);
     let made = get_with(&app, &path, &reader).await;

@@ -153,14 +153,7 @@ async fn a_full_disk_refuses_writes_clearly_and_damages_nothing() {
             Db::connect(&DbOptions { url: url.clone(), max_connections: 1, connect_timeout: Duration::from_secs(5) })
                 .await
                 .unwrap();
-        let row = sqlx::query(
-            "select a.slug, s.slug as section from articles a join sections s on s.id = a.section_id \
-             where a.status = 'published' order by a.id limit 1",
-        )
-        .fetch_one(connection.reader())
-        .await
-        .unwrap();
-        let article = format!("/{}/{}", row.get::<String, _>("section"), row.get::<String, _>("slug"));
+        let article = crate::support::first_published_article(&connection).await.path();
         connection.close().await;
         article
     };

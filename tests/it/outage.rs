@@ -83,14 +83,7 @@ async fn postgresql_stopped_under_load() {
     app.with_demo().await;
     sqlx::query("delete from jobs").execute(app.db().writer()).await.unwrap();
     let editor = app.staff_token("outage-editor@example.ma", Role::Editor).await;
-    let row = sqlx::query(
-        "select s.slug as section, a.slug as slug from articles a join sections s on s.id = a.section_id \
-         where a.status = 'published' order by a.id limit 1",
-    )
-    .fetch_one(app.db().reader())
-    .await
-    .unwrap();
-    let article = format!("/{}/{}", row.get::<String, _>("section"), row.get::<String, _>("slug"));
+    let article = crate::support::first_published_article(app.db()).await.path();
 
     // Gazette reaches PostgreSQL through the proxy only.
     let proxy = Proxy::start("127.0.0.1:5432".into()).await;

@@ -99,15 +99,8 @@ async fn every_route_admits_exactly_the_roles_of_its_line(app: TestApp) {
     }
     // Values for the patterns: a demo article nobody here wrote, a picture, a section, another
     // member of the team.
-    let article = sqlx::query(
-        "select a.id, a.slug, s.slug as section from articles a join sections s on s.id = a.section_id \
-         where a.status = 'published' order by a.id limit 1",
-    )
-    .fetch_one(app.db().reader())
-    .await
-    .unwrap();
-    let (article_id, slug, section): (i64, String, String) =
-        (article.get("id"), article.get("slug"), article.get("section"));
+    let crate::support::PublishedArticle { id: article_id, slug, section } =
+        crate::support::first_published_article(app.db()).await;
     let media: i64 =
         sqlx::query("select min(id) as id from media").fetch_one(app.db().reader()).await.unwrap().get("id");
     let section_id: i64 =

@@ -290,6 +290,33 @@ impl TestResponse {
 }
 
 /// The `gazette` binary built for these tests.
+/// An article readers see: the oldest published one.
+pub struct PublishedArticle {
+    pub id: i64,
+    pub section: String,
+    pub slug: String,
+}
+
+impl PublishedArticle {
+    /// Its address on the site.
+    pub fn path(&self) -> String {
+        format!("/{}/{}", self.section, self.slug)
+    }
+}
+
+/// The oldest published article of a database (the demo's, in most tests).
+pub async fn first_published_article(db: &Db) -> PublishedArticle {
+    use sqlx::Row;
+    let row = sqlx::query(
+        "select a.id, a.slug, s.slug as section from articles a join sections s on s.id = a.section_id \
+         where a.status = 'published' order by a.id limit 1",
+    )
+    .fetch_one(db.reader())
+    .await
+    .expect("a published article");
+    PublishedArticle { id: row.get("id"), section: row.get("section"), slug: row.get("slug") }
+}
+
 pub fn gazette_bin() -> &'static str {
     env!("CARGO_BIN_EXE_gazette")
 }

@@ -100,8 +100,14 @@ pub async fn show_search(
     let mut more = false;
     let mut pager = None;
     if !terms.is_empty() {
-        let query =
-            SearchQuery { terms: terms.clone(), section_id: section.map(|s| s.id), language: filter_lang, from, to };
+        let query = SearchQuery {
+            terms: terms.clone(),
+            // A section's search covers its sub-sections, as its page does.
+            sections: section.map(|s| all_sections.family(s.id)).unwrap_or_default(),
+            language: filter_lang,
+            from,
+            to,
+        };
         let offset = (page - 1) * PER_PAGE;
         let results = search::search(state.db(), &query, PER_PAGE, offset).await?;
         total = results.total;

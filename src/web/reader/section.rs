@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::error::{AppError, PageResult};
-use crate::store::articles::{self, ArticleCard, Scope};
+use crate::store::articles::{self, ArticleCard};
 use crate::web::reader::chrome::{Chrome, NavItem};
 use crate::web::reader::lang::PageLang;
 use crate::web::reader::pager::{PER_PAGE, Pager, page_number};
@@ -67,13 +67,13 @@ pub async fn show_section(
         return Err(AppError::NotFound.into());
     };
     let page = page_number(query.page.as_deref());
-    let total = articles::count_listing(state.db(), lang, Scope::Section(section.id)).await?;
+    let family = all.family(section.id);
+    let total = articles::count_family(state.db(), lang, &family).await?;
     let pager = Pager::new(&format!("{}{path}", page_lang.prefix), "", page, total, PER_PAGE);
     if page > pager.pages {
         return Err(AppError::NotFound.into());
     }
-    let cards =
-        articles::listing(state.db(), lang, Scope::Section(section.id), PER_PAGE, pager.offset(PER_PAGE)).await?;
+    let cards = articles::family_listing(state.db(), lang, &family, PER_PAGE, pager.offset(PER_PAGE)).await?;
     let nav = |s: &crate::store::sections::Section| NavItem { slug: s.slug.clone(), name: s.name(lang).to_string() };
     let page = SectionPage {
         slug: section.slug.clone(),
