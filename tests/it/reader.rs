@@ -250,6 +250,12 @@ async fn likes_count_once_per_reader_per_day(app: TestApp) {
     let first = app.request(like(token.clone(), "Reader A", Some("http://127.0.0.1:8080"))).await;
     assert_eq!(first.status, 303, "{}", first.body);
     assert!(first.header("location").ends_with("#like"));
+    // Sent back to the page, which was cached before the like: the reader sees it counted.
+    let like_count = |body: &str| -> String {
+        let start = body.find("class=\"like-count\">").expect("a like count") + "class=\"like-count\">".len();
+        body[start..].split('<').next().unwrap_or("").chars().filter(char::is_ascii_digit).collect()
+    };
+    assert_eq!(like_count(&app.get(&path).await.body), (before + 1).to_string(), "the like shows at once");
     app.request(like(token.clone(), "Reader A", None)).await;
     app.request(like(token.clone(), "Reader B", None)).await;
     // Forged from elsewhere, or without the form's token: refused.

@@ -62,7 +62,12 @@ pub async fn like_article(
             state.secret(),
             format!("like:{today}:{}:{}:{}", client.addr, client.user_agent, article.card.id).as_bytes(),
         );
-        state.counters().add_like(article.card.id, today, mark);
+        if state.counters().add_like(article.card.id, today, mark) {
+            // The reader is sent back to the page: its next render shows the like, rather than
+            // the cached copy until the next flush. Stale, not dropped: other readers keep
+            // getting the page while one request renders it.
+            state.cache().mark_stale(&[format!("article:{}", article.card.id)]);
+        }
     }
     Ok(Redirect::to(&back).into_response())
 }
