@@ -59,6 +59,9 @@ config_section! {
         shutdown_grace_seconds: u64 = 20,
         /// Largest request body accepted, in megabytes (uploads included).
         max_body_mb: u64 = 20,
+        /// Threads that hold the connections: each reads requests, answers those the page
+        /// cache holds and writes the answers; rendering runs on the main threads. 0: one per core.
+        connection_threads: usize = 0,
     }
 }
 

@@ -2,7 +2,6 @@
 //! then stop in order: stop accepting, finish requests in flight, stop the workers, flush the
 //! counters, close the database.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -60,13 +59,14 @@ pub async fn run(config: Config, load_demo: bool) -> Result<(), Fatal> {
         }
     });
 
-    let app = crate::web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let router = crate::web::router(state.clone());
     let signal = tokio::spawn(async move {
         wait_for_signal().await;
         let _ = stop_tx.send(true);
     });
     let grace = Duration::from_secs(config.server.shutdown_grace_seconds);
-    let server = axum::serve(listener, app).with_graceful_shutdown(stopped(stop_rx.clone()));
+    let server =
+        crate::web::server::serve(listener, state.clone(), router, stop_rx.clone(), config.server.connection_threads);
     tokio::select! {
         result = server => {
             result.map_err(|e| Fatal::runtime(format!("the server stopped: {e}")))?;

@@ -10,6 +10,7 @@ pub mod layers;
 pub mod newsroom;
 pub mod ops;
 pub mod reader;
+pub mod server;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

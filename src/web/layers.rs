@@ -42,9 +42,25 @@ pub const SECURITY_HEADERS: [(header::HeaderName, &str); 5] = [
 /// measured, without the router, the other layers or the handler. Everything else (a miss, a
 /// stale page this request is to render again, any other method or address) goes on.
 pub async fn answer_from_cache(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.extensions().get::<CacheTried>().is_none()
+        && let Some(response) = cached_answer(&state, &request)
+    {
+        return response;
+    }
+    next.run(request).await
+}
+
+/// Marks a request the server already looked up in the cache (`web::server` does so on the
+/// connection's thread before handing a miss to the router): the layer does not look again.
+#[derive(Clone, Copy, Debug)]
+pub struct CacheTried;
+
+/// The cached answer to a request, when the cache holds a fresh page for it: the read counted,
+/// the request measured. Synchronous and lock-light: it runs on the connection's own thread.
+pub fn cached_answer<B>(state: &AppState, request: &axum::http::Request<B>) -> Option<Response> {
     let cache = state.cache();
     if request.method() != axum::http::Method::GET || !cache.enabled() {
-        return next.run(request).await;
+        return None;
     }
     let started = Instant::now();
     let now = crate::store::now_ms();
@@ -52,18 +68,15 @@ pub async fn answer_from_cache(State(state): State<AppState>, request: Request, 
         None => cache.get_unless_due(request.uri().path(), now),
         Some(query) if is_page_query(query) => cache.get_unless_due(&format!("{}?{query}", request.uri().path()), now),
         Some(_) => None,
-    };
-    let Some(entry) = entry else {
-        return next.run(request).await;
-    };
+    }?;
     let headers = request.headers();
     let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
     let encoding = crate::cache::Encoding::negotiate(text(header::ACCEPT_ENCODING).unwrap_or(""));
     state.metrics().cache_hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    count_read(&state, entry.article_id, crate::web::client::is_bot(text(header::USER_AGENT).unwrap_or("")), now);
+    count_read(state, entry.article_id, crate::web::client::is_bot(text(header::USER_AGENT).unwrap_or("")), now);
     let response = cached_response(&entry, encoding, text(header::IF_NONE_MATCH));
     state.metrics().record("GET", &entry.route, response.status().as_u16(), started.elapsed());
-    response
+    Some(response)
 }
 
 /// Only addresses without a query, or with a page number, are cached: a random query string

@@ -127,6 +127,25 @@ async fn wait_for_path(client: &Client, ends_with: &str) -> TestResult {
     }
 }
 
+/// Waits until the element `css` holds `text` (after a click, the page that answers it may not
+/// be there yet), and returns the element's text.
+async fn wait_for_text(client: &Client, css: &str, text: &str) -> TestResult<String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let found = match client.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if found.contains(text) {
+            return Ok(found);
+        }
+        if Instant::now() > deadline {
+            return Err(format!("{css} says {found:?}, expected {text:?}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// front page → section → article (the counter goes up on the next load) → like → search
 /// without accents → Arabic edition (right-to-left) → feed.
 async fn reader_walk(client: &Client, base: &str) -> TestResult {
@@ -573,8 +592,7 @@ async fn comment_walk(client: &Client, base: &str, sink: &crate::support::SmtpSi
     assert!(confirm.contains("/commentaires/confirmer/"), "{confirm}");
     client.goto(&confirm).await?;
     client.find(Locator::Css("main form button")).await?.click().await?;
-    let done = client.find(Locator::Css("main p")).await?.text().await?;
-    assert!(done.contains("confirmé"), "{done}");
+    wait_for_text(client, "main p", "confirmé").await?;
 
     log_in(client, base, "moderatrice@example.ma", "mot de passe de la moderatrice").await?;
     approve_in_queue(client, base, "Un festival réussi").await?;
@@ -603,6 +621,7 @@ async fn comment_walk(client: &Client, base: &str, sink: &crate::support::SmtpSi
     let unsubscribe = mail_link(notification, "/commentaires/desabonner/").ok_or("no unsubscribe link")?;
     client.goto(&unsubscribe).await?;
     client.find(Locator::Css("main form button")).await?.click().await?;
+    wait_for_text(client, "main p", "ne recevrez plus").await?;
     client.goto(&format!("{base}/redaction")).await?;
     log_out(client).await?;
 

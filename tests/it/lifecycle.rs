@@ -267,6 +267,44 @@ async fn a_graceful_stop_writes_the_buffered_reads() {
     );
 }
 
+/// A graceful stop closes idle connections at once and answers the request a connection is in
+/// the middle of sending before closing it; the server then exits without waiting out the grace.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_answers_the_request_in_flight_and_closes_idle_connections() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = TempDir::new("life");
+    let env = [("GAZETTE_SERVER_SHUTDOWN_GRACE_SECONDS", "60"), ("GAZETTE_SERVER_CONNECTION_THREADS", "2")];
+    let mut server = Server::start_with_env(dir.path(), "", &[], &env).await;
+    let address = format!("127.0.0.1:{}", server.port);
+    let mut idle = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let mut busy = tokio::net::TcpStream::connect(&address).await.unwrap();
+    busy.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let stopping = std::time::Instant::now();
+    let killed = std::process::Command::new("kill").arg("-TERM").arg(server.child.id().to_string()).status();
+    assert!(killed.unwrap().success());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    busy.write_all(b"\r\n").await.unwrap();
+    let mut answer = String::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), busy.read_to_string(&mut answer)).await;
+    assert!(read.is_ok(), "the connection with a request in flight was not closed after its answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "the request in flight was answered: {answer:?}");
+
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(10), idle.read_to_end(&mut rest)).await;
+    assert!(matches!(closed, Ok(Ok(0))), "the idle connection was closed without an answer: {closed:?}");
+
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(stopping.elapsed() < Duration::from_secs(30), "the server waited for the grace period");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "exit status {status}");
+}
+
 /// A backup taken while the desk keeps publishing: the copy is consistent and complete up to
 /// its moment — every article acknowledged before the backup began is in it, none answered after
 /// it ended, and what it holds of the articles written meanwhile is a prefix of them (one
