@@ -114,14 +114,25 @@ fn number_in(text: &str) -> i64 {
 }
 
 async fn wait_for_path(client: &Client, ends_with: &str) -> TestResult {
+    let wanted = |url: &reqwest::Url| url.path().ends_with(ends_with) || url.as_str().ends_with(ends_with);
+    wait_for_url(client, wanted, &format!("…{ends_with}")).await.map(|_| ())
+}
+
+/// Waits until the browser's address satisfies `wanted` (a click's navigation may not have
+/// finished when the click returns) and returns it.
+async fn wait_for_url(
+    client: &Client,
+    wanted: impl Fn(&reqwest::Url) -> bool,
+    expected: &str,
+) -> TestResult<reqwest::Url> {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let url = client.current_url().await?;
-        if url.path().ends_with(ends_with) || url.as_str().ends_with(ends_with) {
-            return Ok(());
+        if wanted(&url) {
+            return Ok(url);
         }
         if Instant::now() > deadline {
-            return Err(format!("still at {url}, expected …{ends_with}").into());
+            return Err(format!("still at {url}, expected {expected}").into());
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -160,8 +171,8 @@ async fn reader_walk(client: &Client, base: &str) -> TestResult {
     assert_eq!(heading, "Économie");
 
     client.find(Locator::Css(".cards .card-title a")).await?.click().await?;
-    let article_url = client.current_url().await?;
-    assert!(article_url.path().starts_with("/economie/"), "{article_url}");
+    let article_url =
+        wait_for_url(client, |url| url.path().starts_with("/economie/"), "an article of /economie/").await?;
     let reads_before = number_in(&client.find(Locator::Css(".reads")).await?.text().await?);
     screenshot(client, "article", 1280).await?;
     screenshot(client, "article", 390).await?;
@@ -421,9 +432,9 @@ async fn newsroom_walk(client: &Client, base: &str, dir: &Path) -> TestResult {
     client.find(Locator::Css("#alt")).await?.send_keys("Des grues sur les quais").await?;
     client.find(Locator::Css("#file")).await?.send_keys(&picture.display().to_string()).await?;
     client.find(Locator::Css(".upload button[type=submit]")).await?.click().await?;
-    let media_url = client.current_url().await?;
+    let is_media_page = |url: &reqwest::Url| url.path().rsplit('/').next().is_some_and(|id| id.parse::<i64>().is_ok());
+    let media_url = wait_for_url(client, is_media_page, "the uploaded picture's page").await?;
     let media_id: String = media_url.path().rsplit('/').next().unwrap_or("").to_string();
-    assert!(media_id.parse::<i64>().is_ok(), "uploaded: {media_url}");
 
     client.goto(&format!("{base}/redaction/articles/nouveau")).await?;
     client.find(Locator::Css("#title")).await?.send_keys("Les quais de Casablanca changent de visage").await?;
