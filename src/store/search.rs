@@ -234,9 +234,11 @@ pub struct SearchResults {
 }
 
 /// A match in the window: its id and publication time.
+/// A match of the window with what orders it.
 struct Match {
     id: i64,
     publish_at: i64,
+    score: f64,
 }
 
 /// Ids of matching published articles, best first, and how many matched.
@@ -289,33 +291,29 @@ pub async fn search(db: &Db, query: &SearchQuery, limit: i64, offset: i64) -> St
         let row = sqlx::query("select coalesce(max(id), 0) as high from articles").fetch_one(db.reader()).await?;
         (1, col::<i64>(&row, "high")?)
     };
-    let mut window = newest_matches(db, &matching, (low_id, high_id), (from, to)).await?;
-    let more = window.len() as i64 > RANKED_WINDOW;
-    window.truncate(RANKED_WINDOW as usize);
-    let scores = headline_scores(db, &groups, &window).await?;
-    let score = |m: &Match| scores.get(&m.id).copied().unwrap_or(0.0);
+    let mut newest = newest_matches(db, &matching, (low_id, high_id), (from, to)).await?;
+    let more = newest.len() as i64 > RANKED_WINDOW;
+    newest.truncate(RANKED_WINDOW as usize);
+    let mut window = scored(db, &groups, &newest).await?;
     // Best headline first; ties (headlines without the words, above all) newest first.
-    window.sort_by(|a, b| score(b).total_cmp(&score(a)).then(b.publish_at.cmp(&a.publish_at)).then(b.id.cmp(&a.id)));
+    window.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.publish_at.cmp(&a.publish_at)).then(b.id.cmp(&a.id)));
     let ids = window.iter().skip(offset.max(0) as usize).take(limit.max(0) as usize).map(|m| m.id).collect();
     Ok(SearchResults { ids, total: window.len() as i64, more })
 }
 
-/// The newest `RANKED_WINDOW + 1` published matches with ids in `ids` and dates in `dates`.
-async fn newest_matches(db: &Db, matching: &str, ids: (i64, i64), dates: (i64, i64)) -> StoreResult<Vec<Match>> {
+/// The ids of the newest `RANKED_WINDOW + 1` published matches with ids in `ids` and dates in
+/// `dates`, newest first.
+async fn newest_matches(db: &Db, matching: &str, ids: (i64, i64), dates: (i64, i64)) -> StoreResult<Vec<i64>> {
     let (low_id, high_id) = ids;
     let wanted = RANKED_WINDOW + 1;
-    let read = |rows: Vec<sqlx::any::AnyRow>| {
-        rows.iter()
-            .map(|r| Ok(Match { id: col(r, "id")?, publish_at: col(r, "publish_at")? }))
-            .collect::<StoreResult<Vec<_>>>()
-    };
+    let read = |rows: Vec<sqlx::any::AnyRow>| rows.iter().map(|r| col::<i64>(r, "id")).collect::<StoreResult<Vec<_>>>();
     match db.engine() {
         Engine::Sqlite => {
             // FTS5 walks its doclists backwards from the high id and stops at the window's
             // end; the status and date checks read the covering index `articles_filter_by_id`,
             // named because the planner would otherwise read the article rows, bodies and all.
             let rows = sqlx::query(
-                "select s.rowid as id, a.publish_at from article_search s \
+                "select s.rowid as id from article_search s \
                  join articles a indexed by articles_filter_by_id on a.id = s.rowid \
                  where article_search match $1 and s.rowid >= $2 and s.rowid <= $3 and a.status = 'published' \
                    and a.publish_at >= $4 and a.publish_at < $5 \
@@ -332,68 +330,142 @@ async fn newest_matches(db: &Db, matching: &str, ids: (i64, i64), dates: (i64, i
             read(rows)
         }
         Engine::Postgres => {
-            // Newest blocks of ids first (see BLOCK_FACET), one block, then two, four...: a
-            // common word fills the window from the first, a rare one reads the archive in a
-            // few queries. The id bounds are checked on the rows (`+ 0` keeps the planner off
-            // the primary key); each query reads only the GIN index and the matching rows.
+            // Newest blocks of ids first (see BLOCK_FACET): the newest block, then as many
+            // blocks as the matches seen so far say will fill the window, or, when the rest of
+            // the range holds few matches by that measure, all of it in one query. Each query
+            // reads only the GIN index and the matching rows: a common word fills the window
+            // from the first block or two, a rare one (or a pasted headline, rare as a whole)
+            // reads the archive in two queries. The slices stay small in tokens because a GIN
+            // query costs by the posting lists it unites (64 block tokens: 70 ms). The id
+            // bounds are checked on the rows, and the order is on `article_id + 0`: the
+            // planner must not walk the primary key and read each row's `tsvector` from TOAST.
             let mut found = Vec::new();
-            let mut block = high_id.max(0) / BLOCK_IDS;
+            // Without tokens a query reads every match of the archive, not only those of the
+            // range: only a walk over the whole archive may end with one (a range of dates
+            // around a common word would fetch all its matches, a second and a half).
+            let whole_archive = dates == (i64::MIN, i64::MAX);
             let last = low_id.max(0) / BLOCK_IDS;
-            let mut blocks = 1;
+            let mut block = high_id.max(0) / BLOCK_IDS;
+            let mut ids_read = 0i64;
+            // The newest block is the one being filled: when it holds under half a block of
+            // ids, the first query takes the one before too.
+            let mut slice = if high_id.max(0) % BLOCK_IDS < BLOCK_IDS / 2 { 2 } else { 1 };
             while block >= last && (found.len() as i64) < wanted {
-                let first = (block - blocks + 1).max(last);
-                let tokens: Vec<String> = (first..=block).map(|b| format!("{BLOCK_FACET}{b}")).collect();
-                let rows = sqlx::query(
-                    "select s.article_id as id, a.publish_at from article_search s \
-                     join articles a on a.id = s.article_id \
-                     where s.tsv @@ to_tsquery('simple', $1) \
-                       and s.article_id + 0 >= $2 and s.article_id + 0 <= $3 \
-                       and a.status = 'published' and a.publish_at >= $4 and a.publish_at < $5 \
-                     order by s.article_id desc limit $6",
-                )
-                .bind(format!("{matching} & {}", Syntax(Engine::Postgres).any(&tokens)))
-                .bind(low_id)
-                .bind(high_id)
-                .bind(dates.0)
-                .bind(dates.1)
-                .bind(wanted - found.len() as i64)
-                .fetch_all(db.reader())
-                .await?;
+                let left = block - last + 1;
+                let slice_now = if whole_archive { slice } else { slice.min(MAX_SLICE_RANGE) };
+                let first = if slice_now >= left { last } else { block - slice_now + 1 };
+                let matching = if first == last && whole_archive {
+                    matching.to_string()
+                } else {
+                    let tokens: Vec<String> = (first..=block).map(|b| format!("{BLOCK_FACET}{b}")).collect();
+                    format!("{matching} & {}", Syntax(Engine::Postgres).any(&tokens))
+                };
+                // The index holds published articles only (`articles::reindex`, in the same
+                // transaction as every change of status): without a range of dates there is
+                // nothing to check in `articles` here, and the window's rows are checked with
+                // their headlines.
+                let upper = high_id.min((block + 1) * BLOCK_IDS - 1);
+                let limit = wanted - found.len() as i64;
+                let rows = if whole_archive {
+                    sqlx::query(
+                        "select s.article_id as id from article_search s \
+                         where s.tsv @@ to_tsquery('simple', $1) \
+                           and s.article_id + 0 >= $2 and s.article_id + 0 <= $3 \
+                         order by s.article_id + 0 desc limit $4",
+                    )
+                    .bind(matching)
+                    .bind(low_id)
+                    .bind(upper)
+                    .bind(limit)
+                    .fetch_all(db.reader())
+                    .await?
+                } else {
+                    sqlx::query(
+                        "select s.article_id as id from article_search s \
+                         join articles a on a.id = s.article_id \
+                         where s.tsv @@ to_tsquery('simple', $1) \
+                           and s.article_id + 0 >= $2 and s.article_id + 0 <= $3 \
+                           and a.status = 'published' and a.publish_at >= $4 and a.publish_at < $5 \
+                         order by s.article_id + 0 desc limit $6",
+                    )
+                    .bind(matching)
+                    .bind(low_id)
+                    .bind(upper)
+                    .bind(dates.0)
+                    .bind(dates.1)
+                    .bind(limit)
+                    .fetch_all(db.reader())
+                    .await?
+                };
                 found.extend(read(rows)?);
+                ids_read += upper - (first * BLOCK_IDS).max(low_id) + 1;
                 block = first - 1;
-                blocks *= 2;
+                let max_slice = if whole_archive { MAX_SLICE_ARCHIVE } else { MAX_SLICE_RANGE };
+                slice =
+                    next_slice(wanted - found.len() as i64, found.len() as i64, ids_read, block - last + 1, max_slice);
             }
             Ok(found)
         }
     }
 }
 
-/// The headline scores of the window's articles (higher is better).
-async fn headline_scores(db: &Db, groups: &[Vec<String>], window: &[Match]) -> StoreResult<HashMap<i64, f64>> {
+/// PostgreSQL: the most block tokens one query of the walk names. A GIN query costs by the
+/// posting lists it unites (8 block tokens: 2 ms; 32: 24 ms). Over the whole archive a query
+/// without tokens is the better next step sooner; within a range of dates it is not possible.
+const MAX_SLICE_ARCHIVE: i64 = 8;
+const MAX_SLICE_RANGE: i64 = 32;
+
+/// PostgreSQL: how many blocks the next query of the newest-first walk covers, given the
+/// matches still `needed`, those `found` among the `ids_read` ids so far and the blocks `left`.
+/// Everything left when that holds at most `REST_ROWS` matches at the density seen (one query
+/// that fetches that many rows costs less than more queries: its cost is the terms' posting
+/// lists, about 10 ms for five common words, then a millisecond per thousand rows); else enough
+/// blocks to fill the window, with half again as margin, at most `max_slice`.
+fn next_slice(needed: i64, found: i64, ids_read: i64, left: i64, max_slice: i64) -> i64 {
+    const REST_ROWS: i64 = 20_000;
+    if needed <= 0 || left <= 0 {
+        return 0;
+    }
+    let per_block = found as f64 / ids_read.max(1) as f64 * BLOCK_IDS as f64;
+    if per_block * left as f64 <= REST_ROWS as f64 {
+        return left;
+    }
+    ((needed as f64 / per_block * 1.5).ceil() as i64).clamp(1, max_slice).min(left)
+}
+
+/// The window's published articles with their headline scores (higher is better) and dates.
+async fn scored(db: &Db, groups: &[Vec<String>], window: &[i64]) -> StoreResult<Vec<Match>> {
     if window.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(Vec::new());
     }
     // The window's ids are integers read from the database: written into the statement, they
-    // let either engine read each row by its key.
-    let ids: Vec<String> = window.iter().map(|m| m.id.to_string()).collect();
+    // let either engine read each row by its key. SQLite is told which index holds the status
+    // and date (else it reads the article rows, bodies and all).
+    let ids: Vec<String> = window.iter().map(|id| id.to_string()).collect();
+    let articles = match db.engine() {
+        Engine::Sqlite => "articles a indexed by articles_filter_by_id",
+        Engine::Postgres => "articles a",
+    };
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "select article_id, title, lead, tags from article_search_headlines where article_id in ({})",
+        "select h.article_id, h.title, h.lead, h.tags, a.publish_at from article_search_headlines h \
+         join {articles} on a.id = h.article_id \
+         where h.article_id in ({}) and a.status = 'published'",
         ids.join(", ")
     )))
     .fetch_all(db.reader())
     .await?;
-    let headlines = rows
-        .iter()
-        .map(|r| {
-            Ok(Headline {
-                article_id: col(r, "article_id")?,
-                title: col(r, "title")?,
-                lead: col(r, "lead")?,
-                tags: col(r, "tags")?,
-            })
-        })
-        .collect::<StoreResult<Vec<_>>>()?;
-    Ok(rank_headlines(groups, &headlines))
+    let mut published = HashMap::new();
+    let mut headlines = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let article_id: i64 = col(r, "article_id")?;
+        published.insert(article_id, col::<i64>(r, "publish_at")?);
+        headlines.push(Headline { article_id, title: col(r, "title")?, lead: col(r, "lead")?, tags: col(r, "tags")? });
+    }
+    let scores = rank_headlines(groups, &headlines);
+    Ok(published
+        .into_iter()
+        .map(|(id, publish_at)| Match { id, publish_at, score: scores.get(&id).copied().unwrap_or(0.0) })
+        .collect())
 }
 
 /// An article's headline as index tokens (stems separated by spaces).
@@ -470,10 +542,21 @@ pub fn rank_headlines(groups: &[Vec<String>], headlines: &[Headline]) -> HashMap
 /// After a bulk load (the archive generator, an import): SQLite's full-text index is merged
 /// into one segment. Rows written in thousands of batches leave it in many, and every search
 /// term is then read from each of them (a ten-word query on 500,000 articles: 40 ms before,
-/// 15 ms after; merging takes seconds). PostgreSQL's GIN index needs no such step.
+/// 15 ms after; merging takes seconds). PostgreSQL's tables are vacuumed and analysed.
 pub async fn optimize(db: &Db) -> StoreResult<()> {
-    if db.engine() == Engine::Sqlite {
-        sqlx::query("insert into article_search (article_search) values ('optimize')").execute(db.writer()).await?;
+    match db.engine() {
+        Engine::Sqlite => {
+            sqlx::query("insert into article_search (article_search) values ('optimize')").execute(db.writer()).await?;
+        }
+        // Fresh statistics for the planner, and the visibility map set, so that the check of
+        // each match against `articles_filter_by_id` reads the index alone (autovacuum would
+        // get there, minutes or hours later).
+        Engine::Postgres => {
+            // The simple protocol: VACUUM runs outside any transaction, prepared or not.
+            sqlx::raw_sql("vacuum (analyze) article_search, article_search_headlines, articles")
+                .execute(db.writer())
+                .await?;
+        }
     }
     Ok(())
 }
@@ -519,6 +602,29 @@ mod tests {
 
     fn terms(words: &[&str]) -> Vec<Vec<String>> {
         words.iter().map(|w| vec![w.to_string()]).collect()
+    }
+
+    #[test]
+    fn the_walk_takes_what_the_density_seen_says_and_the_rest_when_it_is_thin() {
+        let block = BLOCK_IDS;
+        // Nothing in the newest block: the rest in one query.
+        assert_eq!(next_slice(1001, 0, block, 121, 8), 121);
+        // A common word (880 a block): one more block fills the window.
+        assert_eq!(next_slice(121, 880, block, 121, 8), 1);
+        // 100 a block: 12,000 left by that measure, cheaper fetched in one query.
+        assert_eq!(next_slice(901, 100, block, 120, 8), 120);
+        // 400 a block: 48,000 left, too many to fetch; two blocks fill it (three with margin).
+        assert_eq!(next_slice(601, 400, block, 120, 8), 3);
+        // The density is per id: 26 matches in the 289 ids of a block being filled is 368 a
+        // block, 45,000 in the rest: four blocks, not the whole archive.
+        assert_eq!(next_slice(975, 26, 289, 122, 8), 4);
+        // Never more tokens than allowed, never more blocks than left.
+        assert_eq!(next_slice(990, 180, block, 500, 8), 8);
+        assert_eq!(next_slice(990, 180, block, 500, 32), 9);
+        assert_eq!(next_slice(500, 40_000, block, 1, 8), 1);
+        // Filled, or nothing left: no more queries.
+        assert_eq!(next_slice(0, 1001, 3 * block, 50, 8), 0);
+        assert_eq!(next_slice(10, 5, 3 * block, 0, 8), 0);
     }
 
     #[test]

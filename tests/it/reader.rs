@@ -393,6 +393,51 @@ async fn search_ranks_headlines_first_and_rebuilds_its_index(app: TestApp) {
     assert_eq!(hits(&app.get("/recherche?q=hippocampe+poisson").await.body).len(), 1);
 }
 
+/// An archive whose ids span many of PostgreSQL's blocks of 4,096 (and SQLite's doclists): the
+/// newest-first walk finds every match whether it is in the newest block, only in the oldest,
+/// or in a range of dates, newest first.
+async fn search_walks_an_archive_spread_over_many_blocks(app: TestApp) {
+    app.with_demo().await;
+    let editor = app.staff_token("e@example.com", Role::Editor).await;
+    // The next article takes the id given: the sequence is moved on.
+    let ids_from = match app.db().engine() {
+        gazette::store::Engine::Sqlite => "update sqlite_sequence set seq = $1 - 1 where name = 'articles'",
+        gazette::store::Engine::Postgres => "select setval(pg_get_serial_sequence('articles', 'id'), $1 - 1)",
+    };
+    for (next, title, body) in [
+        (9_000, "Zygomatique au musée", "Une exposition, et un mot rarissime."),
+        (30_000, "Zygomatique au théâtre", "Une pièce."),
+        (61_000, "Zygomatique au cinéma", "Un film."),
+        (90_000, "Zygomatique à l'école", "Un cours."),
+    ] {
+        sqlx::query(ids_from).bind(next).execute(app.db().writer()).await.unwrap();
+        let body =
+            serde_json::json!({"title": title, "section": "culture", "status": "published", "body_markdown": body});
+        let created = app.post_json("/api/v1/articles", &body, Some(&editor)).await;
+        assert_eq!(created.status, 201);
+        let id = created.json()["id"].as_i64().unwrap();
+        assert_eq!(id, next, "the article took the id chosen for it");
+    }
+    let hit_slugs = |body: &str| -> Vec<String> {
+        body.split("<li class=\"hit\"").skip(1).map(|hit| hit.chars().take(600).collect()).collect()
+    };
+    let found = hit_slugs(&app.get("/recherche?q=zygomatique").await.body);
+    assert_eq!(found.len(), 4, "{found:?}");
+    for (hit, place) in found.iter().zip(["l-ecole", "cinema", "theatre", "musee"]) {
+        assert!(hit.contains(place), "newest first: {place} expected in {hit}");
+    }
+    // Only in the oldest block: the walk reaches it.
+    let oldest = hit_slugs(&app.get("/recherche?q=rarissime").await.body);
+    assert_eq!(oldest.len(), 1, "{oldest:?}");
+    assert!(oldest[0].contains("musee"));
+    // A range of dates that holds them all (they were published today).
+    let year = chrono::Utc::now().format("%Y").to_string();
+    let ranged = hit_slugs(&app.get(&format!("/recherche?q=zygomatique&from={year}-01-01&to={year}-12-31")).await.body);
+    assert_eq!(ranged.len(), 4, "{ranged:?}");
+    let before = hit_slugs(&app.get("/recherche?q=zygomatique&from=1990-01-01&to=1990-12-31").await.body);
+    assert!(before.is_empty(), "{before:?}");
+}
+
 async fn search_paginates(app: TestApp) {
     app.with_demo().await;
     let editor = app.staff_token("e@example.com", Role::Editor).await;
@@ -514,6 +559,7 @@ on_both_engines!(
     search_finds_without_accents_and_normalizes_arabic,
     search_paginates,
     search_ranks_headlines_first_and_rebuilds_its_index,
+    search_walks_an_archive_spread_over_many_blocks,
     language_editions_and_redirects,
     privacy_page_explains_there_is_no_cookie,
     feeds_and_sitemaps_are_well_formed,
