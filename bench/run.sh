@@ -143,7 +143,11 @@ bench_engine() {
         echo "$(( ($(now_ms) - started) / 1000 )) s: $(tail -1 "$dir/generate.log")" > "$dir/generated-$ARTICLES.txt"
     fi
     say "archive generated and indexed in $(cat "$dir/generated-$ARTICLES.txt")"
-    say "database size: $(du -sh "$dir/data" | cut -f1) on disk under the data directory"
+    if [ -n "${GAZETTE_DATABASE_URL:-}" ]; then
+        say "database size: $(psql "$GAZETTE_DATABASE_URL" -Atqc "select pg_size_pretty(pg_database_size(current_database()))") in PostgreSQL"
+    else
+        say "database size: $(du -sh "$dir/data" | cut -f1) on disk under the data directory"
+    fi
 
     # Startup: from exec to the first answer of /healthz.
     local started ready
