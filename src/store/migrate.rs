@@ -37,6 +37,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006", "search_window"),
     migration!(7, "0007", "imports"),
     migration!(8, "0008", "search_facets"),
+    migration!(9, "0009", "search_dates"),
 ];
 
 /// The schema version this binary writes.
