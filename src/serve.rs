@@ -71,7 +71,7 @@ pub async fn run(config: Config, load_demo: bool) -> Result<(), Fatal> {
         result = server => {
             result.map_err(|e| Fatal::runtime(format!("the server stopped: {e}")))?;
         }
-        _ = async { stopped(stop_rx.clone()).await; tokio::time::sleep(grace).await } => {
+        _ = async { crate::web::server::stopped(&mut stop_rx.clone()).await; tokio::time::sleep(grace).await } => {
             tracing::warn!("requests still running after {grace:?}; stopping anyway");
         }
     }
@@ -92,15 +92,6 @@ pub async fn run(config: Config, load_demo: bool) -> Result<(), Fatal> {
     db.close().await;
     println!("Gazette stopped");
     Ok(())
-}
-
-/// Resolves once `stop` turns true.
-async fn stopped(mut stop: watch::Receiver<bool>) {
-    while !*stop.borrow() {
-        if stop.changed().await.is_err() {
-            return;
-        }
-    }
 }
 
 async fn wait_for_signal() {

@@ -233,7 +233,6 @@ pub struct SearchResults {
     pub more: bool,
 }
 
-/// A match in the window: its id and publication time.
 /// A match of the window with what orders it.
 struct Match {
     id: i64,
@@ -370,6 +369,7 @@ async fn newest_matches(db: &Db, matching: &str, ids: (i64, i64), dates: (i64, i
             // range: only a walk over the whole archive may end with one (a range of dates
             // around a common word would fetch all its matches, a second and a half).
             let whole_archive = dates == (i64::MIN, i64::MAX);
+            let max_slice = if whole_archive { MAX_SLICE_ARCHIVE } else { MAX_SLICE_RANGE };
             let last = low_id.max(0) / BLOCK_IDS;
             let mut block = high_id.max(0) / BLOCK_IDS;
             let mut ids_read = 0i64;
@@ -426,7 +426,6 @@ async fn newest_matches(db: &Db, matching: &str, ids: (i64, i64), dates: (i64, i
                 found.extend(read(rows)?);
                 ids_read += upper - (first * BLOCK_IDS).max(low_id) + 1;
                 block = first - 1;
-                let max_slice = if whole_archive { MAX_SLICE_ARCHIVE } else { MAX_SLICE_RANGE };
                 slice =
                     next_slice(wanted - found.len() as i64, found.len() as i64, ids_read, block - last + 1, max_slice);
             }

@@ -187,7 +187,7 @@ async fn answer(
 }
 
 /// Resolves once `stop` turns true (or its sender is gone).
-async fn stopped(stop: &mut watch::Receiver<bool>) {
+pub async fn stopped(stop: &mut watch::Receiver<bool>) {
     while !*stop.borrow() {
         if stop.changed().await.is_err() {
             return;

@@ -289,7 +289,6 @@ impl TestResponse {
     }
 }
 
-/// The `gazette` binary built for these tests.
 /// An article readers see: the oldest published one.
 pub struct PublishedArticle {
     pub id: i64,
@@ -317,6 +316,7 @@ pub async fn first_published_article(db: &Db) -> PublishedArticle {
     PublishedArticle { id: row.get("id"), section: row.get("section"), slug: row.get("slug") }
 }
 
+/// The `gazette` binary built for these tests.
 pub fn gazette_bin() -> &'static str {
     env!("CARGO_BIN_EXE_gazette")
 }
