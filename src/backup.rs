@@ -106,20 +106,30 @@ fn write_archive(path: &Path, manifest: &[u8], db_name: &str, db_file: &Path, me
     header.set_cksum();
     archive.append_data(&mut header, "manifest.json", manifest).map_err(fail)?;
     archive.append_path_with_name(db_file, db_name).map_err(fail)?;
-    let mut count = 0;
-    if media.is_dir() {
-        for entry in walk(media).map_err(fail)? {
-            let relative = entry.strip_prefix(media).unwrap_or(&entry);
-            archive.append_path_with_name(&entry, Path::new("media").join(relative)).map_err(fail)?;
-            count += 1;
-        }
-    }
+    let count =
+        if media.is_dir() { append_media(&mut archive, media, &walk(media).map_err(fail)?).map_err(fail)? } else { 0 };
     let file = archive.into_inner().map_err(fail)?;
     file.sync_all().map_err(fail)?;
     Ok(count)
 }
 
-/// Every regular file under `dir`, in a stable order.
+/// Adds the media `files` under `media/`, and returns how many were added. The site keeps
+/// running during a backup: a file listed but gone when read (never a stored file, those are
+/// never removed by a write) is left out rather than failing the backup.
+fn append_media(archive: &mut tar::Builder<File>, media: &Path, files: &[PathBuf]) -> std::io::Result<usize> {
+    let mut count = 0;
+    for file in files {
+        let relative = file.strip_prefix(media).unwrap_or(file);
+        match archive.append_path_with_name(file, Path::new("media").join(relative)) {
+            Ok(()) => count += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(count)
+}
+
+/// Every regular file under `dir` but those being written, in a stable order.
 fn walk(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -129,7 +139,7 @@ fn walk(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
             let kind = entry.file_type()?;
             if kind.is_dir() {
                 stack.push(entry.path());
-            } else if kind.is_file() {
+            } else if kind.is_file() && !crate::media::is_partial(&entry.path()) {
                 files.push(entry.path());
             }
         }
@@ -290,4 +300,51 @@ async fn run_tool(tool: &str, args: &[&str]) -> Result<(), Fatal> {
         return Err(Fatal::runtime(format!("{tool} failed: {first}")));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("gazette-backup-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("media/ab")).unwrap();
+        dir
+    }
+
+    fn names_in(archive: &Path) -> Vec<String> {
+        let mut archive = tar::Archive::new(File::open(archive).unwrap());
+        archive.entries().unwrap().map(|entry| entry.unwrap().path().unwrap().display().to_string()).collect()
+    }
+
+    #[test]
+    fn files_being_written_are_not_backed_up() {
+        let dir = scratch("partial");
+        let media = dir.join("media");
+        let stored = crate::media::store_bytes(&media, b"picture", "png").unwrap();
+        let writing = crate::media::partial_path(&media.join("ab/abcdef.w320.jpg"));
+        std::fs::write(&writing, b"half").unwrap();
+        std::fs::write(media.join("ab/abcdef.w320.partial"), b"left by a crash").unwrap();
+        assert!(crate::media::is_partial(&writing));
+        assert!(!crate::media::is_partial(&media.join(&stored)));
+
+        assert_eq!(walk(&media).unwrap(), vec![media.join(&stored)]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_file_gone_between_listing_and_reading_is_left_out() {
+        let dir = scratch("gone");
+        let media = dir.join("media");
+        let stored = crate::media::store_bytes(&media, b"picture", "png").unwrap();
+        let listed = vec![media.join("ab/renamed-away.jpg"), media.join(&stored)];
+        let path = dir.join("copy.tar");
+        let mut archive = tar::Builder::new(File::create(&path).unwrap());
+
+        assert_eq!(append_media(&mut archive, &media, &listed).unwrap(), 1);
+        archive.into_inner().unwrap();
+        assert_eq!(names_in(&path), vec![format!("media/{stored}")]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

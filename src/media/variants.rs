@@ -83,7 +83,7 @@ fn write_file(media_dir: &Path, key: &str, bytes: &[u8]) -> Result<(), String> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
-    let partial = path.with_extension("partial");
+    let partial = crate::media::partial_path(&path);
     std::fs::write(&partial, bytes).map_err(|e| format!("cannot write {}: {e}", partial.display()))?;
     std::fs::rename(&partial, &path).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
