@@ -127,7 +127,9 @@ pub mod totp {
 
     /// The code for a time (unix seconds).
     pub fn code_at(secret_b32: &str, unix_s: i64) -> Option<u32> {
-        let key = base32_decode(secret_b32)?;
+        // RFC 4226 asks for at least 128 bits of secret; a shorter one (an empty one, a secret
+        // typed into the form by hand) would make codes that can be guessed.
+        let key = base32_decode(secret_b32).filter(|key| key.len() >= 16)?;
         let counter = (unix_s.div_euclid(STEP_S)) as u64;
         let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(&key).ok()?;
         mac.update(&counter.to_be_bytes());
@@ -138,14 +140,16 @@ pub mod totp {
         Some(binary % 1_000_000)
     }
 
-    /// True when `code` is right now, or one step before or after (clocks drift).
-    pub fn verify(secret_b32: &str, code: &str, unix_s: i64) -> bool {
+    /// The 30-second step `code` belongs to when it is right now, or one step before or after
+    /// (clocks drift). The caller claims the step for the account, so that a code seen once
+    /// (over a shoulder, in a proxy's log) does not open a second session.
+    pub fn verified_step(secret_b32: &str, code: &str, unix_s: i64) -> Option<i64> {
         let code = code.trim().replace(' ', "");
-        let Ok(given) = code.parse::<u32>() else { return false };
-        if code.len() != 6 {
-            return false;
-        }
-        [-STEP_S, 0, STEP_S].iter().any(|d| code_at(secret_b32, unix_s + d) == Some(given))
+        let given = code.parse::<u32>().ok().filter(|_| code.len() == 6)?;
+        [0, -STEP_S, STEP_S]
+            .iter()
+            .find(|d| code_at(secret_b32, unix_s + *d) == Some(given))
+            .map(|d| (unix_s + d).div_euclid(STEP_S))
     }
 
     /// The otpauth:// address an authenticator app reads.
@@ -196,10 +200,14 @@ pub mod totp {
             let secret = base32_encode(b"12345678901234567890");
             assert_eq!(code_at(&secret, 59), Some(287_082));
             assert_eq!(code_at(&secret, 1_111_111_109), Some(81_804));
-            assert!(verify(&secret, "287082", 59));
-            assert!(verify(&secret, "287082", 80), "one step of drift is accepted");
-            assert!(!verify(&secret, "287082", 200));
-            assert!(!verify(&secret, "abc", 59));
+            assert_eq!(verified_step(&secret, "287082", 59), Some(1));
+            assert_eq!(verified_step(&secret, "287 082", 80), Some(1), "one step of drift is accepted");
+            assert_eq!(verified_step(&secret, "287082", 5), Some(1), "and one step ahead");
+            assert_eq!(verified_step(&secret, "287082", 200), None);
+            assert_eq!(verified_step(&secret, "abc", 59), None);
+            assert_eq!(verified_step(&secret, "0287082", 59), None, "six digits exactly");
+            assert_eq!(code_at("", 59), None, "no secret, no code");
+            assert_eq!(code_at(&base32_encode(b"short secret"), 59), None, "under 128 bits");
         }
 
         #[test]

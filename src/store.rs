@@ -11,6 +11,7 @@
 //! in WAL mode, never wait for the writer. On PostgreSQL both pools are the same pool.
 
 pub mod account_tokens;
+pub mod api_tokens;
 pub mod articles;
 pub mod audit;
 pub mod comments;

@@ -1,4 +1,4 @@
-//! `gazette user add | list | disable | token`.
+//! `gazette user add | list | disable | token | tokens | revoke-token`.
 
 use std::io::{IsTerminal, Read};
 
@@ -8,7 +8,7 @@ use super::Fatal;
 use crate::news::Role;
 use crate::secrets;
 use crate::store::users::{self, NewUser};
-use crate::store::{Db, StoreError, audit};
+use crate::store::{Db, StoreError, api_tokens, audit, now_ms};
 
 #[derive(Subcommand, Debug)]
 pub enum UserCommand {
@@ -37,8 +37,26 @@ pub enum UserCommand {
         /// What the token is for, e.g. "wire import".
         #[arg(long, default_value = "api")]
         name: String,
+        /// Days until the token stops working; 0: it never expires (a machine you trust, with
+        /// the token kept in its secret store).
+        #[arg(long, default_value_t = DEFAULT_TOKEN_DAYS)]
+        days: u32,
+    },
+    /// List an account's API tokens: name, when made, last used, expiry or revocation.
+    Tokens {
+        #[arg(long)]
+        email: String,
+    },
+    /// Revoke an API token at once (its id is in `gazette user tokens`).
+    RevokeToken {
+        #[arg(long)]
+        id: i64,
     },
 }
+
+/// A token that leaks from a forgotten script stops working within three months by default.
+const DEFAULT_TOKEN_DAYS: u32 = 90;
+const DAY_MS: i64 = 86_400_000;
 
 pub async fn run(db: &Db, command: UserCommand) -> Result<(), Fatal> {
     match command {
@@ -57,9 +75,7 @@ pub async fn run(db: &Db, command: UserCommand) -> Result<(), Fatal> {
             Ok(())
         }
         UserCommand::Disable { email } => {
-            let user = users::by_email(db, &email)
-                .await?
-                .ok_or_else(|| Fatal::usage(format!("no account with the e-mail {email}")))?;
+            let user = existing(db, &email).await?;
             let mut tx = db.begin().await?;
             users::disable(&mut tx, user.id).await?;
             audit::record(
@@ -77,22 +93,86 @@ pub async fn run(db: &Db, command: UserCommand) -> Result<(), Fatal> {
             println!("disabled {email}; their sessions and API tokens have ended");
             Ok(())
         }
-        UserCommand::Token { email, name } => {
-            let user = users::by_email(db, &email)
-                .await?
-                .ok_or_else(|| Fatal::usage(format!("no account with the e-mail {email}")))?;
-            if user.disabled {
-                return Err(Fatal::usage(format!("the account {email} is disabled")));
+        UserCommand::Token { email, name, days } => make_token(db, &email, &name, days).await,
+        UserCommand::Tokens { email } => {
+            let user = existing(db, &email).await?;
+            let now = now_ms();
+            for token in api_tokens::of_user(db, user.id).await? {
+                let state = match (token.revoked_at, token.expires_at) {
+                    (Some(at), _) => format!("revoked {}", day_and_time(at)),
+                    (None, Some(at)) if at <= now => format!("expired {}", day_and_time(at)),
+                    (None, Some(at)) => format!("expires {}", day_and_time(at)),
+                    (None, None) => "never expires".to_string(),
+                };
+                let used = token.last_used_at.map(day_and_time).unwrap_or_else(|| "never".to_string());
+                println!(
+                    "{}\t{}\tmade {}\tlast used {used}\t{state}",
+                    token.id,
+                    token.name,
+                    day_and_time(token.created_at)
+                );
             }
-            let token = secrets::random_token(24);
+            Ok(())
+        }
+        UserCommand::RevokeToken { id } => {
             let mut tx = db.begin().await?;
-            users::insert_api_token(&mut tx, user.id, &name, &secrets::hash_token(&token)).await?;
+            let Some(user_id) = api_tokens::revoke(&mut tx, id).await? else {
+                return Err(Fatal::usage(format!("no live API token with the id {id} (see gazette user tokens)")));
+            };
+            audit::record(
+                &mut tx,
+                &audit::Entry {
+                    actor_id: None,
+                    action: "token.revoke",
+                    object_type: "user",
+                    object_id: Some(user_id),
+                    detail: serde_json::json!({ "token": id, "via": "cli" }),
+                },
+            )
+            .await?;
             tx.commit().await?;
-            println!("{token}");
-            eprintln!("this token acts as {} ({}); it is shown only now", user.email, user.role.as_str());
+            println!("revoked the API token {id}");
             Ok(())
         }
     }
+}
+
+async fn existing(db: &Db, email: &str) -> Result<users::User, Fatal> {
+    users::by_email(db, email).await?.ok_or_else(|| Fatal::usage(format!("no account with the e-mail {email}")))
+}
+
+async fn make_token(db: &Db, email: &str, name: &str, days: u32) -> Result<(), Fatal> {
+    let user = existing(db, email).await?;
+    if user.disabled {
+        return Err(Fatal::usage(format!("the account {email} is disabled")));
+    }
+    let expires_at = (days > 0).then(|| now_ms() + i64::from(days) * DAY_MS);
+    let token = secrets::random_token(24);
+    let mut tx = db.begin().await?;
+    let id = api_tokens::insert(&mut tx, user.id, name, &secrets::hash_token(&token), expires_at).await?;
+    audit::record(
+        &mut tx,
+        &audit::Entry {
+            actor_id: None,
+            action: "token.create",
+            object_type: "user",
+            object_id: Some(user.id),
+            detail: serde_json::json!({ "token": id, "name": name, "expires_at": expires_at, "via": "cli" }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    println!("{token}");
+    let lifetime = expires_at.map(|at| format!("until {}", day_and_time(at))).unwrap_or_else(|| "with no end".into());
+    eprintln!("token {id} acts as {} ({}) {lifetime}; it is shown only now", user.email, user.role.as_str());
+    Ok(())
+}
+
+/// A moment for the operator's terminal, in UTC (the server's logs are in UTC too).
+fn day_and_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| ms.to_string())
 }
 
 async fn add(db: &Db, email: &str, name: &str, role: &str) -> Result<(), Fatal> {

@@ -38,6 +38,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007", "imports"),
     migration!(8, "0008", "search_facets"),
     migration!(9, "0009", "search_dates"),
+    migration!(10, "0010", "token_lifetimes"),
 ];
 
 /// The schema version this binary writes.

@@ -1,4 +1,4 @@
-//! Staff accounts and API tokens.
+//! Staff accounts (their API tokens are in `api_tokens`).
 
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -135,41 +135,31 @@ pub async fn disable(tx: &mut Tx, id: i64) -> StoreResult<bool> {
     Ok(done.rows_affected() > 0)
 }
 
-/// Stores a new API token's hash for a user.
-pub async fn insert_api_token(tx: &mut Tx, user_id: i64, name: &str, token_hash: &str) -> StoreResult<i64> {
-    let now = now_ms();
-    let row = sqlx::query(
-        "insert into api_tokens (user_id, name, token_hash, created_at, updated_at) \
-         values ($1, $2, $3, $4, $4) returning id",
-    )
-    .bind(user_id)
-    .bind(name.to_string())
-    .bind(token_hash.to_string())
-    .bind(now)
-    .fetch_one(&mut **tx)
-    .await?;
-    col(&row, "id")
-}
-
-/// The enabled user an unrevoked API token belongs to.
-pub async fn by_api_token(db: &Db, token_hash: &str) -> StoreResult<Option<User>> {
-    let sql = "select u.id, u.email, u.name, u.slug, u.role, u.disabled, u.bio, u.password_hash, u.created_at \
-               from api_tokens t join users u on u.id = t.user_id \
-               where t.token_hash = $1 and t.revoked_at is null and u.disabled = 0";
-    let row = sqlx::query(sql).bind(token_hash.to_string()).fetch_optional(db.reader()).await?;
-    row.as_ref().map(from_row).transpose()
-}
-
 /// The second-factor secret of a user, if they turned it on.
 pub async fn totp_secret(db: &Db, id: i64) -> StoreResult<Option<String>> {
     let row = sqlx::query("select totp_secret from users where id = $1").bind(id).fetch_optional(db.reader()).await?;
     Ok(row.map(|r| col::<Option<String>>(&r, "totp_secret")).transpose()?.flatten())
 }
 
-pub async fn set_totp_secret(tx: &mut Tx, id: i64, secret: Option<&str>) -> StoreResult<()> {
-    sqlx::query("update users set totp_secret = $2, updated_at = $3 where id = $1")
+/// Claims a second-factor step for an account: true only the first time a code of that step
+/// (or of a later one) is accepted, so a code opens one session at most, on every node.
+pub async fn claim_totp_step(tx: &mut Tx, id: i64, step: i64) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "update users set totp_last_step = $2 where id = $1 and (totp_last_step is null or totp_last_step < $2)",
+    )
+    .bind(id)
+    .bind(step)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Turns the second factor on (with the step of the code that proved it) or off.
+pub async fn set_totp_secret(tx: &mut Tx, id: i64, secret: Option<&str>, step: i64) -> StoreResult<()> {
+    sqlx::query("update users set totp_secret = $2, totp_last_step = $3, updated_at = $4 where id = $1")
         .bind(id)
         .bind(secret.map(str::to_string))
+        .bind(step)
         .bind(now_ms())
         .execute(&mut **tx)
         .await?;

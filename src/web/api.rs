@@ -18,8 +18,8 @@ use crate::news::{ArticleStatus, Lang};
 use crate::render::markdown;
 use crate::secrets;
 use crate::store::articles::{self, Article, ArticleCard, Byline, ListFilter, NewArticle, TagRef};
-use crate::store::users::{self, User};
-use crate::store::{audit, now_ms, sections};
+use crate::store::users::User;
+use crate::store::{api_tokens, audit, now_ms, sections};
 
 const OPENAPI: &str = include_str!("api/openapi.json");
 
@@ -302,9 +302,10 @@ impl FromRequestParts<AppState> for ApiUser {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(ApiError(AppError::Unauthorized))?;
-        let user = users::by_api_token(state.db(), &secrets::hash_token(token))
+        let (user, token_id) = api_tokens::user_of(state.db(), &secrets::hash_token(token))
             .await?
             .ok_or(ApiError(AppError::Unauthorized))?;
+        api_tokens::mark_used(state.db(), token_id).await?;
         Ok(ApiUser(user))
     }
 }

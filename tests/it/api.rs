@@ -3,7 +3,7 @@
 use gazette::news::Role;
 
 use crate::on_both_engines;
-use crate::support::TestApp;
+use crate::support::{EngineChoice, Server, TestApp, TestDatabase, run_gazette};
 
 async fn sections_and_articles_are_public(app: TestApp) {
     app.with_demo().await;
@@ -122,7 +122,41 @@ async fn concurrent_writes_are_never_lost(app: TestApp) {
     assert_eq!(concurrent, 40);
 }
 
+/// A token that expired or was revoked opens nothing; a live one notes when it was used.
+async fn expired_and_revoked_tokens_open_nothing(app: TestApp) {
+    app.with_demo().await;
+    let token = app.staff_token("wire@example.com", Role::Editor).await;
+    let draft = serde_json::json!({"title": "Dépêche", "section": "economie"});
+    assert_eq!(app.post_json("/api/v1/articles", &draft, Some(&token)).await.status, 201);
+    let user_id = gazette::store::users::by_email(app.db(), "wire@example.com").await.unwrap().unwrap().id;
+    let tokens = gazette::store::api_tokens::of_user(app.db(), user_id).await.unwrap();
+    let used = tokens[0].last_used_at.expect("the use is noted");
+    assert!(gazette::store::now_ms() - used < 60_000, "{used}");
+
+    let now = gazette::store::now_ms();
+    let mut tx = app.db().begin().await.unwrap();
+    let expired = gazette::secrets::random_token(16);
+    let hash = gazette::secrets::hash_token(&expired);
+    gazette::store::api_tokens::insert(&mut tx, user_id, "old", &hash, Some(now - 1)).await.unwrap();
+    let live = gazette::secrets::random_token(16);
+    let hash = gazette::secrets::hash_token(&live);
+    let live_id = gazette::store::api_tokens::insert(&mut tx, user_id, "new", &hash, Some(now + 60_000)).await.unwrap();
+    tx.commit().await.unwrap();
+    let refused = app.post_json("/api/v1/articles", &draft, Some(&expired)).await;
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    assert_eq!(refused.json()["error"]["code"], "unauthorized");
+    assert_eq!(app.post_json("/api/v1/articles", &draft, Some(&live)).await.status, 201);
+
+    let mut tx = app.db().begin().await.unwrap();
+    assert_eq!(gazette::store::api_tokens::revoke(&mut tx, live_id).await.unwrap(), Some(user_id));
+    assert_eq!(gazette::store::api_tokens::revoke(&mut tx, live_id).await.unwrap(), None, "revoked once");
+    tx.commit().await.unwrap();
+    assert_eq!(app.post_json("/api/v1/articles", &draft, Some(&live)).await.status, 401);
+    assert_eq!(app.post_json("/api/v1/articles", &draft, Some(&token)).await.status, 201, "the others still work");
+}
+
 on_both_engines!(
+    expired_and_revoked_tokens_open_nothing,
     sections_and_articles_are_public,
     errors_are_json_with_a_code,
     roles_decide_what_a_token_may_write,
@@ -144,4 +178,59 @@ fn openapi_documents_every_api_route() {
     let served_paths: std::collections::BTreeSet<_> =
         gazette::web::ROUTES.iter().filter(|(_, p)| p.starts_with("/api/v1")).map(|(_, p)| p).collect();
     assert_eq!(documented_paths, served_paths.len(), "openapi.json documents a path the router does not serve");
+}
+
+/// The operator's side: `user token --days`, `user tokens`, `user revoke-token`, on the real
+/// binary and a real server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_are_made_listed_and_revoked_from_the_command_line() {
+    let Some(database) = TestDatabase::new(EngineChoice::Sqlite).await else { return };
+    let (dir, url) = (database.dir.path(), database.url.as_str());
+    let gazette = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--database-url", url]);
+        let output = run_gazette(dir, &all, &[]);
+        let (out, err) = (
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        );
+        (output.status.code(), out, err)
+    };
+    let added = gazette(&["user", "add", "--email", "fil@example.ma", "--name", "Fil", "--role", "editor"]);
+    assert_eq!(added.0, Some(0), "{}", added.2);
+    let (code, wire, said) = gazette(&["user", "token", "--email", "fil@example.ma", "--name", "wire", "--days", "30"]);
+    assert_eq!(code, Some(0), "{said}");
+    let in_30_days = chrono::Utc::now() + chrono::Duration::days(30);
+    assert!(said.contains(&in_30_days.format("until %Y-%m-%d").to_string()), "{said}");
+    let (_, forever, said) = gazette(&["user", "token", "--email", "fil@example.ma", "--name", "cms", "--days", "0"]);
+    assert!(said.contains("with no end"), "{said}");
+
+    let server = Server::start(dir, url, &["--demo"]).await;
+    let http = reqwest::Client::new();
+    let post = |token: String| {
+        http.post(server.url("/api/v1/articles"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"title": "Dépêche", "section": "economie"}))
+            .send()
+    };
+    assert_eq!(post(wire.trim().to_string()).await.unwrap().status(), 201);
+
+    let (_, list, _) = gazette(&["user", "tokens", "--email", "fil@example.ma"]);
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), 2, "{list}");
+    assert!(lines[0].contains("\tcms\t") && lines[0].ends_with("never expires"), "{list}");
+    assert!(lines[0].contains("last used never"), "{list}");
+    assert!(lines[1].contains("\twire\t") && lines[1].contains(&in_30_days.format("expires %Y-%m-%d").to_string()));
+    assert!(!lines[1].contains("last used never"), "the wire token was used: {list}");
+    let wire_id = lines[1].split('\t').next().unwrap();
+
+    let (code, _, said) = gazette(&["user", "revoke-token", "--id", wire_id]);
+    assert_eq!(code, Some(0), "{said}");
+    assert_eq!(post(wire.trim().to_string()).await.unwrap().status(), 401);
+    assert_eq!(post(forever.trim().to_string()).await.unwrap().status(), 201);
+    let (_, list, _) = gazette(&["user", "tokens", "--email", "fil@example.ma"]);
+    assert!(list.lines().nth(1).unwrap().contains("revoked "), "{list}");
+    let (code, _, said) = gazette(&["user", "revoke-token", "--id", wire_id]);
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.trim_end().ends_with("(see gazette user tokens)") && said.contains("no live API token"), "{said}");
 }

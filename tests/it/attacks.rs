@@ -249,7 +249,7 @@ async fn staff_reach_only_what_their_role_and_ownership_allow(app: TestApp) {
     let journalist = app.login("journalist@example.ma", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
     let own = gazette::secrets::random_token(16);
     let mut tx = app.db().begin().await.unwrap();
-    gazette::store::users::insert_api_token(&mut tx, journalist.user_id, "test", &gazette::secrets::hash_token(&own))
+    gazette::store::api_tokens::insert(&mut tx, journalist.user_id, "test", &gazette::secrets::hash_token(&own), None)
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -117,6 +117,8 @@ fn every_subcommand_has_help() {
         &["demo", "--help"],
         &["user", "--help"],
         &["user", "add", "--help"],
+        &["user", "tokens", "--help"],
+        &["user", "revoke-token", "--help"],
         &["migrate", "--help"],
         &["check", "--help"],
         &["backup", "--help"],

@@ -94,7 +94,7 @@ async fn a_full_disk_refuses_writes_clearly_and_damages_nothing() {
     )
     .await
     .unwrap();
-    gazette::store::users::insert_api_token(&mut tx, user.id, "test", &gazette::secrets::hash_token(&token))
+    gazette::store::api_tokens::insert(&mut tx, user.id, "test", &gazette::secrets::hash_token(&token), None)
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -799,6 +799,18 @@ async fn users_and_second_factor(app: TestApp) {
     let step = app.login("admin@example.ma", PASSWORD).await.unwrap_err();
     assert_eq!(step.status, 200);
     assert!(step.body.contains("name=\"ticket\""), "the code is asked");
+    // The code that turned it on was used: it opens nothing, nor does a wrong one.
+    let used = format!("{code:06}");
+    let replayed = app.login_with_code("admin@example.ma", PASSWORD, &used).await.unwrap_err();
+    assert_eq!(replayed.status, 422, "{}", replayed.body);
+    assert!(replayed.body.contains("name=\"ticket\""), "the code is asked again");
+    // The authenticator's next code (one step of drift is accepted) opens one session, once.
+    let next = gazette::secrets::totp::code_at(&secret, gazette::store::now_ms() / 1000 + 30).unwrap();
+    let next = format!("{next:06}");
+    let session = app.login_with_code("admin@example.ma", PASSWORD, &next).await.expect("the next code opens");
+    assert_eq!(app.get_as("/redaction", &session.cookie).await.status, 200);
+    let replayed = app.login_with_code("admin@example.ma", PASSWORD, &next).await.unwrap_err();
+    assert_eq!(replayed.status, 422, "a code opens one session only");
     // A disabled account's sessions end at once.
     let editor = staff(&app, Role::Editor).await;
     let disabled =

@@ -264,7 +264,7 @@ impl TestApp {
         .await
         .unwrap();
         let token = gazette::secrets::random_token(16);
-        gazette::store::users::insert_api_token(&mut tx, user.id, "test", &gazette::secrets::hash_token(&token))
+        gazette::store::api_tokens::insert(&mut tx, user.id, "test", &gazette::secrets::hash_token(&token), None)
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -578,15 +578,38 @@ impl TestApp {
         let login_cookie = set_cookie_value(&page, "gz_login").expect("the login page sets its cookie");
         let csrf = csrf_in(&page.body);
         let body = format!("csrf={csrf}&email={}&password={}&next=%2Fredaction", urlenc(email), urlenc(password));
-        let response = self
-            .request(
-                Request::post("/redaction/connexion")
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .header("cookie", format!("gz_login={login_cookie}"))
-                    .body(Body::from(body))
-                    .unwrap(),
-            )
-            .await;
+        let response = self.post_login("/redaction/connexion", &login_cookie, body).await;
+        self.session_from(response, email).await
+    }
+
+    /// Logs in through the second factor: the password, then `code` with the ticket the first
+    /// step gave.
+    pub async fn login_with_code(&self, email: &str, password: &str, code: &str) -> Result<Login, TestResponse> {
+        let page = self.get("/redaction/connexion").await;
+        let login_cookie = set_cookie_value(&page, "gz_login").expect("the login page sets its cookie");
+        let csrf = csrf_in(&page.body);
+        let body = format!("csrf={csrf}&email={}&password={}&next=%2Fredaction", urlenc(email), urlenc(password));
+        let first = self.post_login("/redaction/connexion", &login_cookie, body).await;
+        let ticket = first.body.split("name=\"ticket\" value=\"").nth(1).expect("the code is asked");
+        let ticket = ticket.split('"').next().unwrap();
+        let body = format!("csrf={csrf}&ticket={}&code={}&next=%2Fredaction", urlenc(ticket), urlenc(code));
+        let response = self.post_login("/redaction/connexion/code", &login_cookie, body).await;
+        self.session_from(response, email).await
+    }
+
+    async fn post_login(&self, path: &str, login_cookie: &str, body: String) -> TestResponse {
+        self.request(
+            Request::post(path)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", format!("gz_login={login_cookie}"))
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// The session a login answer opened, or the answer when it opened none.
+    async fn session_from(&self, response: TestResponse, email: &str) -> Result<Login, TestResponse> {
         let Some(session) = set_cookie_value(&response, "gz_session").filter(|v| !v.is_empty()) else {
             return Err(response);
         };

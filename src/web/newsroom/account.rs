@@ -159,15 +159,17 @@ pub async fn set_second_factor(State(state): State<AppState>, form: StaffForm<To
         "enable" => input.secret.trim().to_string(),
         _ => current.clone().unwrap_or_default(),
     };
-    if secret.is_empty() || !totp::verify(&secret, &input.code, now_ms() / 1000) {
+    let step =
+        Some(&secret).filter(|s| !s.is_empty()).and_then(|s| totp::verified_step(s, &input.code, now_ms() / 1000));
+    let Some(step) = step else {
         let mut errors = FieldErrors::default();
         errors.add("code", state.catalog().text(lang, "newsroom.login.wrong_code", &[]));
         let proposed = (input.action == "enable").then_some(input.secret);
         return page(&state, &staff, errors, None, None, None, proposed).await;
-    }
+    };
     let mut tx = state.db().begin().await?;
     let enable = input.action == "enable";
-    users::set_totp_secret(&mut tx, staff.user.id, enable.then_some(secret.as_str())).await?;
+    users::set_totp_secret(&mut tx, staff.user.id, enable.then_some(secret.as_str()), step).await?;
     audit::record(
         &mut tx,
         &audit::Entry {

@@ -231,9 +231,17 @@ pub async fn login_code(
     let account_key = format!("account:{}", user.email);
     let keys = [account_key.clone()];
     let wait = throttle::wait_ms(state.db(), &keys).await?;
-    let secret = users::totp_secret(state.db(), user.id).await?.unwrap_or_default();
-    if wait > 0 || !totp::verify(&secret, &input.code, now_ms() / 1000) {
-        let mut tx = state.db().begin().await?;
+    // No secret (turned off since the password step): no code is right, not even the empty
+    // key's, which anyone can compute.
+    let secret = users::totp_secret(state.db(), user.id).await?.filter(|s| !s.is_empty());
+    let mut tx = state.db().begin().await?;
+    let step =
+        secret.and_then(|secret| totp::verified_step(&secret, &input.code, now_ms() / 1000)).filter(|_| wait == 0);
+    let accepted = match step {
+        Some(step) => users::claim_totp_step(&mut tx, user.id, step).await?,
+        None => false,
+    };
+    if !accepted {
         throttle::record_failure(&mut tx, &keys).await?;
         tx.commit().await?;
         login.ticket = Some(input.ticket);
@@ -242,6 +250,7 @@ pub async fn login_code(
         *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(response);
     }
+    tx.commit().await?;
     start_session(&state, &headers, &client, &user, &login.next, &account_key).await
 }
 

@@ -1,0 +1,107 @@
+//! Tokens for the JSON API's write endpoints: only a hash is kept; each has a name (what it
+//! is for), may expire, can be revoked, and remembers when it was last used.
+
+use serde::Serialize;
+
+use super::users::{User, from_row};
+use super::{Db, StoreResult, Tx, col, now_ms};
+
+/// How often the time a token was last used is written: at most once a minute per token, so a
+/// busy wire import does not turn every request into a write.
+const LAST_USED_PRECISION_MS: i64 = 60_000;
+
+/// A token as the operator sees it in `gazette user tokens`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// Stores a new token's hash for a user; `expires_at` none: it never expires.
+pub async fn insert(
+    tx: &mut Tx,
+    user_id: i64,
+    name: &str,
+    token_hash: &str,
+    expires_at: Option<i64>,
+) -> StoreResult<i64> {
+    let now = now_ms();
+    let row = sqlx::query(
+        "insert into api_tokens (user_id, name, token_hash, expires_at, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, $5) returning id",
+    )
+    .bind(user_id)
+    .bind(name.to_string())
+    .bind(token_hash.to_string())
+    .bind(expires_at)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    col(&row, "id")
+}
+
+/// The enabled user a live token (not revoked, not expired) belongs to, and the token's id.
+pub async fn user_of(db: &Db, token_hash: &str) -> StoreResult<Option<(User, i64)>> {
+    let sql = "select u.id, u.email, u.name, u.slug, u.role, u.disabled, u.bio, u.password_hash, u.created_at, \
+               t.id as token_id \
+               from api_tokens t join users u on u.id = t.user_id \
+               where t.token_hash = $1 and t.revoked_at is null and (t.expires_at is null or t.expires_at > $2) \
+               and u.disabled = 0";
+    let row = sqlx::query(sql).bind(token_hash.to_string()).bind(now_ms()).fetch_optional(db.reader()).await?;
+    row.map(|row| Ok((from_row(&row)?, col(&row, "token_id")?))).transpose()
+}
+
+/// Notes that a token was used now (to the minute).
+pub async fn mark_used(db: &Db, id: i64) -> StoreResult<()> {
+    let now = now_ms();
+    sqlx::query(
+        "update api_tokens set last_used_at = $2 where id = $1 and (last_used_at is null or last_used_at < $3)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(now - LAST_USED_PRECISION_MS)
+    .execute(db.writer())
+    .await?;
+    Ok(())
+}
+
+/// Every token of a user, newest first, revoked and expired ones included.
+pub async fn of_user(db: &Db, user_id: i64) -> StoreResult<Vec<ApiToken>> {
+    let rows = sqlx::query(
+        "select id, name, created_at, last_used_at, expires_at, revoked_at from api_tokens \
+         where user_id = $1 order by id desc",
+    )
+    .bind(user_id)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ApiToken {
+                id: col(row, "id")?,
+                name: col(row, "name")?,
+                created_at: col(row, "created_at")?,
+                last_used_at: col(row, "last_used_at")?,
+                expires_at: col(row, "expires_at")?,
+                revoked_at: col(row, "revoked_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Revokes a token; returns the id of the user it belonged to, or none when there is no such
+/// token or it was revoked already.
+pub async fn revoke(tx: &mut Tx, id: i64) -> StoreResult<Option<i64>> {
+    let now = now_ms();
+    let row = sqlx::query(
+        "update api_tokens set revoked_at = $2, updated_at = $2 where id = $1 and revoked_at is null returning user_id",
+    )
+    .bind(id)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|row| col(&row, "user_id")).transpose()
+}
