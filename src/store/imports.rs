@@ -3,7 +3,7 @@
 
 use sqlx::AnyConnection;
 
-use super::{StoreResult, Tx, col, now_ms};
+use super::{Db, StoreResult, Tx, col, now_ms};
 use crate::news::{ArticleStatus, Lang};
 
 /// What an earlier run made of a source item: the local row and the fingerprint it had.
@@ -201,4 +201,72 @@ pub async fn user_by_email(tx: &mut Tx, email: &str) -> StoreResult<Option<i64>>
         .fetch_optional(&mut **tx)
         .await?;
     row.map(|r| col(&r, "id")).transpose()
+}
+
+/// The slug of an account (an imported author's, for the redirect from their old page).
+pub async fn user_slug(tx: &mut Tx, id: i64) -> StoreResult<Option<String>> {
+    let row = sqlx::query("select slug from users where id = $1").bind(id).fetch_optional(&mut **tx).await?;
+    row.map(|r| col(&r, "slug")).transpose()
+}
+
+/// A section slug free among sections and pages, and not one of the site's own paths.
+pub async fn free_section_slug(tx: &mut Tx, wanted: &str) -> StoreResult<String> {
+    let mut slug = wanted.to_string();
+    for n in 2.. {
+        let reserved = super::sections::RESERVED_SLUGS.contains(&slug.as_str());
+        let taken =
+            sqlx::query("select id from sections where slug = $1 union all select id from pages where slug = $1")
+                .bind(slug.clone())
+                .fetch_optional(&mut **tx)
+                .await?
+                .is_some();
+        if !reserved && !taken {
+            break;
+        }
+        slug = format!("{wanted}-{n}");
+    }
+    Ok(slug)
+}
+
+/// The id of the section with this slug.
+pub async fn section_id(tx: &mut Tx, slug: &str) -> StoreResult<Option<i64>> {
+    let row =
+        sqlx::query("select id from sections where slug = $1").bind(slug.to_string()).fetch_optional(&mut **tx).await?;
+    row.map(|r| col(&r, "id")).transpose()
+}
+
+/// An imported article's body, as the final relinking reads it.
+pub struct ImportedBody {
+    pub id: i64,
+    pub html: String,
+    pub markdown: String,
+}
+
+/// The bodies of the articles a source's posts became, `limit` at a time after `after_id`.
+pub async fn bodies_after(db: &Db, source: &str, after_id: i64, limit: i64) -> StoreResult<Vec<ImportedBody>> {
+    let rows = sqlx::query(
+        "select a.id, a.body_html, a.body_markdown from import_items i join articles a on a.id = i.local_id \
+         where i.source = $1 and i.kind = 'post' and a.id > $2 order by a.id limit $3",
+    )
+    .bind(source.to_string())
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ImportedBody { id: col(row, "id")?, html: col(row, "body_html")?, markdown: col(row, "body_markdown")? })
+        })
+        .collect()
+}
+
+/// Replaces an imported article's body (its links to the old site pointed here).
+pub async fn set_body(tx: &mut Tx, body: &ImportedBody) -> StoreResult<()> {
+    sqlx::query("update articles set body_html = $2, body_markdown = $3 where id = $1")
+        .bind(body.id)
+        .bind(body.html.clone())
+        .bind(body.markdown.clone())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

@@ -1,0 +1,100 @@
+//! The first pass's attachments: their files copied from the uploads folder into the media
+//! directory, checked as any upload is.
+
+use super::report::{CREATED, Report, UNCHANGED};
+use super::{Context, ImportError, ImportOptions};
+use crate::jobs::{self, Job};
+use crate::store::{Db, imports, media as media_store, now_ms};
+
+/// Copies attachments' files from the uploads folder into the media directory (images only;
+/// every refusal and missing file is listed in the report), in batches.
+pub(super) async fn import_attachments(
+    db: &Db,
+    ctx: &mut Context,
+    options: &ImportOptions,
+    report: &mut Report,
+) -> Result<(), ImportError> {
+    let mut ids: Vec<String> = ctx.attachments.keys().cloned().collect();
+    ids.sort_by_key(|id| id.parse::<u64>().unwrap_or(u64::MAX));
+    for chunk in ids.chunks(100) {
+        let mut tx = db.begin().await?;
+        for id in chunk {
+            let Some(attachment) = ctx.attachments.get(id).cloned() else { continue };
+            let known = imports::lookup(&mut tx, &ctx.source, "attachment", id).await?;
+            if let Some((media_id, _)) = known
+                && let Some(key) = media_store::key_of(db, media_id).await?
+            {
+                let url = format!("/media/{key}");
+                ctx.uploads.insert(attachment.old_url.clone(), url.clone());
+                if let Some(a) = ctx.attachments.get_mut(id) {
+                    a.media_id = Some(media_id);
+                    a.new_url = Some(url);
+                }
+                report.count("media", UNCHANGED);
+                continue;
+            }
+            let path = options.uploads_dir.as_ref().map(|dir| dir.join(&attachment.file));
+            let Some(path) = path.filter(|p| !attachment.file.is_empty() && p.is_file()) else {
+                report.missing_media.push(format!(
+                    "{id}: {}",
+                    if attachment.file.is_empty() { &attachment.old_url } else { &attachment.file }
+                ));
+                continue;
+            };
+            let bytes = match std::fs::read(&path) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    report.skip(format!("attachment {id}"), &format!("cannot read {}: {e}", path.display()));
+                    continue;
+                }
+            };
+            let name = attachment.file.rsplit('/').next().unwrap_or("").to_string();
+            let checked =
+                match tokio::task::spawn_blocking(move || crate::media::upload::check(&bytes, &name, 64 * 1024 * 1024))
+                    .await
+                {
+                    Ok(Ok(image)) => image,
+                    Ok(Err(refusal)) => {
+                        report.skip(
+                            format!("attachment {id} ({})", attachment.file),
+                            &format!("not imported as an image: {refusal:?}"),
+                        );
+                        continue;
+                    }
+                    Err(e) => return Err(ImportError::Io(format!("image check failed: {e}"))),
+                };
+            report.count("media", CREATED);
+            if ctx.dry_run {
+                continue;
+            }
+            let key = crate::media::store_bytes(&options.media_dir, &checked.bytes, checked.extension)
+                .map_err(|e| ImportError::Io(format!("cannot write into {}: {e}", options.media_dir.display())))?;
+            let media_id = media_store::insert(
+                &mut tx,
+                &media_store::NewMedia {
+                    storage_key: key.clone(),
+                    original_name: attachment.file.rsplit('/').next().unwrap_or("").to_string(),
+                    mime: checked.mime.to_string(),
+                    width: i64::from(checked.width),
+                    height: i64::from(checked.height),
+                    byte_size: checked.bytes.len() as i64,
+                    caption: attachment.caption.clone(),
+                    credit: String::new(),
+                    alt: attachment.alt.clone(),
+                    uploaded_by: None,
+                },
+            )
+            .await?;
+            jobs::enqueue(&mut tx, &Job::MakeVariants { media_id }, now_ms(), 8).await?;
+            imports::record(&mut tx, &ctx.source, "attachment", id, media_id, &key).await?;
+            let url = format!("/media/{key}");
+            ctx.uploads.insert(attachment.old_url.clone(), url.clone());
+            if let Some(a) = ctx.attachments.get_mut(id) {
+                a.media_id = Some(media_id);
+                a.new_url = Some(url);
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
