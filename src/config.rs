@@ -62,6 +62,14 @@ config_section! {
         /// Threads that hold the connections: each reads requests, answers those the page
         /// cache holds and writes the answers; rendering runs on the main threads. 0: one per core.
         connection_threads: usize = 0,
+        /// Seconds a client has to send a request's headers, and that a kept-alive connection
+        /// may stay idle: a client that sends a header a byte at a time cannot hold a
+        /// connection open.
+        header_timeout_seconds: u64 = 30,
+        /// Seconds a client has to send a request's body, plus one second for every 500 bytes
+        /// of it: a form trickled a byte at a time is cut off, a large upload on a slow line
+        /// is not.
+        body_timeout_seconds: u64 = 20,
     }
 }
 
@@ -290,6 +298,11 @@ impl Config {
         }
         if self.jobs.workers == 0 {
             return Err(ConfigError("jobs.workers must be at least 1".into()));
+        }
+        if self.server.header_timeout_seconds == 0 || self.server.body_timeout_seconds == 0 {
+            return Err(ConfigError(
+                "server.header_timeout_seconds and server.body_timeout_seconds must be at least 1".into(),
+            ));
         }
         if self.database.max_connections < 2 {
             return Err(ConfigError("database.max_connections must be at least 2".into()));

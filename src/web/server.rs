@@ -11,14 +11,17 @@
 //! (docs/performance.md).
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::ConnectInfo;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
@@ -32,6 +35,8 @@ use crate::web::layers;
 struct Shared {
     state: AppState,
     router: Router,
+    header_timeout: Duration,
+    body_timeout: Duration,
     /// The main runtime, where the router runs.
     main: tokio::runtime::Handle,
     /// Turns true when the server stops: connections finish their request and close.
@@ -73,7 +78,17 @@ pub async fn serve(
     let (close, closed) = watch::channel(false);
     let guard = ThreadsGuard { close };
     let threads = (0..count).map(|i| start_thread(i, closed.clone())).collect::<std::io::Result<Vec<_>>>()?;
-    let shared = Arc::new(Shared { state, router, main: tokio::runtime::Handle::current(), stop: stop.clone() });
+    let server = &state.config().server;
+    let (header_timeout, body_timeout) =
+        (Duration::from_secs(server.header_timeout_seconds), Duration::from_secs(server.body_timeout_seconds));
+    let shared = Arc::new(Shared {
+        state,
+        router,
+        header_timeout,
+        body_timeout,
+        main: tokio::runtime::Handle::current(),
+        stop: stop.clone(),
+    });
 
     let mut stopping = stop.clone();
     let mut next = 0usize;
@@ -145,11 +160,14 @@ async fn serve_connection(stream: std::net::TcpStream, peer: SocketAddr, shared:
     // streamed body) can wait for the reader's delayed acknowledgement.
     let _ = stream.set_nodelay(true);
     let mut stop = shared.stop.clone();
+    let header_timeout = shared.header_timeout;
     let service = hyper::service::service_fn(move |request| answer(shared.clone(), peer, request));
     let connection = hyper::server::conn::http1::Builder::new()
-        // With a timer, hyper closes a connection whose request headers take over 30 s to
-        // arrive: a slow client cannot hold a connection open for nothing.
+        // hyper closes a connection whose request headers take longer than this to arrive,
+        // counted from the connection's opening or the previous answer: neither a client
+        // trickling its headers nor an idle kept-alive connection holds a socket for long.
         .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
         .serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
     tokio::select! {
@@ -165,18 +183,27 @@ async fn serve_connection(stream: std::net::TcpStream, peer: SocketAddr, shared:
 async fn answer(
     shared: Arc<Shared>,
     peer: SocketAddr,
-    request: hyper::Request<hyper::body::Incoming>,
+    mut request: hyper::Request<hyper::body::Incoming>,
 ) -> Result<Response, Infallible> {
-    let mut request = request.map(axum::body::Body::new);
     request.extensions_mut().insert(ConnectInfo(peer));
     if let Some(response) = layers::cached_answer(&shared.state, &request) {
         return Ok(response);
     }
+    let too_slow = Arc::new(AtomicBool::new(false));
+    let body_timeout = shared.body_timeout;
+    let mut request = request.map(|body| axum::body::Body::new(Deadline::new(body, body_timeout, too_slow.clone())));
     request.extensions_mut().insert(layers::CacheTried);
     // Spawned, not awaited here: rendering belongs on the main runtime's workers, and a reader
     // who goes away does not cut a handler off halfway through its writes.
     let routed = shared.main.spawn(shared.router.clone().oneshot(request));
     Ok(match routed.await {
+        // Whatever the handler made of a body cut off (a 400 from its extractor, most often),
+        // the client hears that it was too slow, and the connection closes.
+        Ok(Ok(_)) if too_slow.load(Ordering::Relaxed) => {
+            let mut response = (StatusCode::REQUEST_TIMEOUT, BodyTooSlow.to_string()).into_response();
+            response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+            response
+        }
         Ok(Ok(response)) => response,
         Ok(Err(never)) => match never {},
         Err(error) => {
@@ -204,3 +231,88 @@ fn is_connection_error(error: &std::io::Error) -> bool {
             | std::io::ErrorKind::ConnectionReset
     )
 }
+
+/// A request body that must arrive in time: `base` plus one second per [`MIN_BODY_RATE`]
+/// bytes received, from the first read. hyper bounds the headers only; without this a client
+/// could hold a connection and a handler for as long as it liked by sending a form a byte at a
+/// time. The clock starts when a handler first reads the body, so a body nobody reads costs
+/// nothing.
+struct Deadline<B> {
+    body: B,
+    base: Duration,
+    started: Option<tokio::time::Instant>,
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
+    received: u64,
+    /// Set when the body is cut off, for the answer to say so.
+    tripped: Arc<AtomicBool>,
+}
+
+/// Bytes per second a request body must keep up, on average, beyond its base allowance.
+const MIN_BODY_RATE: u64 = 500;
+
+impl<B> Deadline<B> {
+    fn new(body: B, base: Duration, tripped: Arc<AtomicBool>) -> Self {
+        Deadline { body, base, started: None, timer: None, received: 0, tripped }
+    }
+}
+
+impl<B> hyper::body::Body for Deadline<B>
+where
+    B: hyper::body::Body<Data = hyper::body::Bytes> + Unpin,
+    B::Error: Into<axum::BoxError>,
+{
+    type Data = hyper::body::Bytes;
+    type Error = axum::BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        let this = self.get_mut();
+        let started = *this.started.get_or_insert_with(tokio::time::Instant::now);
+        let deadline = started + this.base + Duration::from_secs(this.received / MIN_BODY_RATE);
+        match Pin::new(&mut this.body).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    this.received += data.len() as u64;
+                }
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(error.into()))),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => {
+                let timer = this.timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+                if timer.deadline() != deadline {
+                    timer.as_mut().reset(deadline);
+                }
+                match timer.as_mut().poll(cx) {
+                    Poll::Ready(()) => {
+                        this.tripped.store(true, Ordering::Relaxed);
+                        Poll::Ready(Some(Err(BodyTooSlow.into())))
+                    }
+                    Poll::Pending => Poll::Pending,
+                }
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// Why a request body was cut off.
+#[derive(Debug)]
+struct BodyTooSlow;
+
+impl std::fmt::Display for BodyTooSlow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the request body came too slowly")
+    }
+}
+
+impl std::error::Error for BodyTooSlow {}

@@ -305,6 +305,83 @@ async fn a_stop_answers_the_request_in_flight_and_closes_idle_connections() {
     assert!(status.success(), "exit status {status}");
 }
 
+/// Slow clients cannot hold connections: a connection that sends nothing, headers trickled a
+/// line at a time and a kept-alive connection left idle are closed after the header timeout; a
+/// form body trickled a byte at a time is answered 408 and closed after the body timeout; a
+/// large body sent at a normal pace is read whole; readers meanwhile are served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_clients_are_cut_off_and_others_served() {
+    use std::time::Instant;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+    let dir = TempDir::new("life");
+    let env = [("GAZETTE_SERVER_HEADER_TIMEOUT_SECONDS", "1"), ("GAZETTE_SERVER_BODY_TIMEOUT_SECONDS", "1")];
+    let server = Server::start_with_env(dir.path(), "", &[], &env).await;
+    let address = format!("127.0.0.1:{}", server.port);
+    // How long until the server closes `stream`, writing `trickle` every 200 ms meanwhile, and
+    // what it answered.
+    async fn held(mut stream: TcpStream, trickle: &'static [u8]) -> (Duration, String) {
+        let started = Instant::now();
+        let mut answer = Vec::new();
+        let mut buffer = [0u8; 4096];
+        while started.elapsed() < Duration::from_secs(10) {
+            if !trickle.is_empty() && stream.write_all(trickle).await.is_err() {
+                break;
+            }
+            match tokio::time::timeout(Duration::from_millis(200), stream.read(&mut buffer)).await {
+                Ok(Ok(0)) | Ok(Err(_)) => break,
+                Ok(Ok(n)) => answer.extend_from_slice(&buffer[..n]),
+                Err(_) => {}
+            }
+        }
+        (started.elapsed(), String::from_utf8_lossy(&answer).into_owned())
+    }
+
+    let silent = TcpStream::connect(&address).await.unwrap();
+    let mut headers = TcpStream::connect(&address).await.unwrap();
+    headers.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n").await.unwrap();
+    let mut body = TcpStream::connect(&address).await.unwrap();
+    body.write_all(
+        b"POST /redaction/connexion HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+          Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n",
+    )
+    .await
+    .unwrap();
+    let mut kept = TcpStream::connect(&address).await.unwrap();
+    kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await.unwrap();
+    let slow = tokio::spawn(async move {
+        tokio::join!(held(silent, b""), held(headers, b"X-A: b\r\n"), held(body, b"a"), held(kept, b""))
+    });
+
+    // Meanwhile a reader is served, and a large form sent at a normal pace is read whole.
+    let http = reqwest::Client::new();
+    for _ in 0..5 {
+        assert_eq!(http.get(server.url("/")).send().await.unwrap().status(), 200);
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    let large = format!("csrf=x&email=a%40b.ma&password={}", "p".repeat(400_000));
+    let posted = http
+        .post(server.url("/redaction/connexion"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(large)
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(posted.status(), 408, "a large body at a normal pace is not cut off");
+
+    let (silent, headers, body, kept) = slow.await.unwrap();
+    let second = Duration::from_secs(1);
+    for (what, (took, _)) in [("silent", &silent), ("trickled headers", &headers), ("idle kept-alive", &kept)] {
+        assert!(*took >= second && *took < Duration::from_secs(4), "{what} connection held {took:?}");
+    }
+    assert!(headers.1.is_empty() || headers.1.starts_with("HTTP/1.1 408"), "{}", headers.1);
+    assert!(kept.1.starts_with("HTTP/1.1 200"), "{}", kept.1);
+    let (took, answer) = body;
+    assert!(took >= second && took < Duration::from_secs(4), "trickled body held {took:?}");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+}
+
 /// A backup taken while the desk keeps publishing: the copy is consistent and complete up to
 /// its moment — every article acknowledged before the backup began is in it, none answered after
 /// it ended, and what it holds of the articles written meanwhile is a prefix of them (one
