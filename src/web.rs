@@ -168,9 +168,16 @@ route_table! {
 
 /// Builds the whole router on a state.
 pub fn router(state: AppState) -> Router {
+    with_layers(state, add_language_routes(add_routes(Router::new())))
+}
+
+/// `routes` with the not-found page and every layer the site's routes have (tests add a route
+/// of their own this way, e.g. one that panics).
+pub fn with_layers(state: AppState, routes: Router<AppState>) -> Router {
     let body_limit = (state.config().server.max_body_mb as usize).saturating_mul(1024 * 1024);
-    let routed = add_language_routes(add_routes(Router::new()))
+    let routed = routes
         .fallback(reader::not_found)
+        .layer(middleware::from_fn(layers::catch_panics))
         .layer(middleware::from_fn_with_state(state.clone(), layers::strip_nul_from_bodies))
         .layer(middleware::from_fn_with_state(state.clone(), layers::page_cache))
         .layer(middleware::from_fn_with_state(state.clone(), layers::render_error_pages))

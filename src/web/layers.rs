@@ -150,6 +150,31 @@ fn has_nul(uri: &axum::http::Uri) -> bool {
     text.as_bytes().windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
 }
 
+/// A handler that panics (a bug) answers like any other internal error: the error page in the
+/// site's language, or the API's JSON error, and the panic in the log. Without this the
+/// connection's thread would answer a bare 500.
+pub async fn catch_panics(request: Request, next: Next) -> Response {
+    use futures_util::FutureExt;
+    let api = request.uri().path().starts_with("/api/");
+    let route = request.uri().path().to_string();
+    match std::panic::AssertUnwindSafe(next.run(request)).catch_unwind().await {
+        Ok(response) => response,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".into());
+            let error = AppError::Internal(format!("a handler panicked on {route}: {what}"));
+            if api {
+                crate::error::ApiError(error).into_response()
+            } else {
+                crate::error::PageError(error).into_response()
+            }
+        }
+    }
+}
+
 /// Renders the HTML body of error responses marked by `PageError`, in the site's language and
 /// look. Done here because this layer has the state that `IntoResponse` lacks.
 pub async fn render_error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {

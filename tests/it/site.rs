@@ -101,7 +101,48 @@ async fn media_cannot_escape_its_directory(app: TestApp) {
     assert_eq!(app.get("/media/../gazette.db").await.status, 404);
 }
 
+/// A handler that panics (a bug) gets the site's error page, or the API's JSON error, like any
+/// internal error: never a bare 500, never the panic's message; the site goes on serving.
+async fn a_panicking_handler_answers_the_error_page(app: TestApp) {
+    async fn boom() -> &'static str {
+        panic!("secret detail of a bug")
+    }
+    let routes = axum::Router::new()
+        .route("/ar/boom", axum::routing::get(boom))
+        .route("/boom", axum::routing::get(boom))
+        .route("/api/v1/boom", axum::routing::get(boom));
+    let router = gazette::web::with_layers(app.state.clone(), routes);
+    let ask = |path: &'static str| {
+        let router = router.clone();
+        async move {
+            use tower::ServiceExt;
+            let request = axum::http::Request::get(path).body(axum::body::Body::empty()).unwrap();
+            let response = router.oneshot(request).await.unwrap();
+            let (status, headers) = (response.status(), response.headers().clone());
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+            (status, headers, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    let (status, headers, body) = ask("/boom").await;
+    assert_eq!(status, 500);
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"), "{headers:?}");
+    assert!(body.contains("Erreur du serveur") && body.contains("<footer"), "the site's page: {body}");
+    assert!(!body.contains("secret detail"), "{body}");
+    assert!(headers.contains_key("content-security-policy"), "the security headers are on it");
+    let (status, _, body) = ask("/ar/boom").await;
+    assert_eq!(status, 500);
+    assert!(body.contains("dir=\"rtl\""), "in the page's language: {body}");
+    let (status, headers, body) = ask("/api/v1/boom").await;
+    assert_eq!(status, 500);
+    assert!(headers["content-type"].to_str().unwrap().starts_with("application/json"));
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["error"]["code"], "internal", "{body}");
+    assert!(!body.contains("secret detail"), "{body}");
+    assert_eq!(app.get("/").await.status, 200, "the site goes on");
+}
+
 on_both_engines!(
+    a_panicking_handler_answers_the_error_page,
     demo_front_page_shows_the_newest_articles,
     article_page_renders_and_wrong_section_redirects,
     unknown_page_is_a_french_html_404,
