@@ -97,7 +97,16 @@ pub async fn backup(config: &Config, to: &Path) -> Result<(), Fatal> {
 
 fn write_archive(path: &Path, manifest: &[u8], db_name: &str, db_file: &Path, media: &Path) -> Result<usize, Fatal> {
     let fail = |e: std::io::Error| Fatal::runtime(format!("cannot write the backup {}: {e}", path.display()));
-    let file = File::create(path).map_err(fail)?;
+    // The archive holds the whole database (password hashes, readers' e-mail addresses): only
+    // the user Gazette runs as may read it, whatever the umask.
+    let file = {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let file =
+            std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path).map_err(fail)?;
+        // `mode` applies to a new file only; a partial copy left by a crash keeps its own.
+        file.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(fail)?;
+        file
+    };
     let mut archive = tar::Builder::new(file);
     let mut header = tar::Header::new_gnu();
     header.set_size(manifest.len() as u64);

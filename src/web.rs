@@ -114,6 +114,8 @@ route_table! {
     post "/redaction/compte/profil" => newsroom::account::save_profile,
     post "/redaction/compte/mot-de-passe" => newsroom::account::change_password,
     post "/redaction/compte/deuxieme-facteur" => newsroom::account::set_second_factor,
+    post "/redaction/compte/jetons" => newsroom::account::create_token,
+    post "/redaction/compte/jetons/{id}/revoquer" => newsroom::account::revoke_token,
     // Newsroom: writing and publishing
     get "/redaction" => newsroom::articles::show_dashboard,
     get "/redaction/articles" => newsroom::articles::list_articles,

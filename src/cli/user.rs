@@ -1,4 +1,4 @@
-//! `gazette user add | list | disable | token | tokens | revoke-token`.
+//! `gazette user add | list | disable | token | tokens | revoke-token | second-factor-off`.
 
 use std::io::{IsTerminal, Read};
 
@@ -51,6 +51,12 @@ pub enum UserCommand {
     RevokeToken {
         #[arg(long)]
         id: i64,
+    },
+    /// Turn an account's second factor off (a lost phone): the password alone logs in again,
+    /// and the member can set up a new one in Mon compte.
+    SecondFactorOff {
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -114,6 +120,28 @@ pub async fn run(db: &Db, command: UserCommand) -> Result<(), Fatal> {
             }
             Ok(())
         }
+        UserCommand::SecondFactorOff { email } => {
+            let user = existing(db, &email).await?;
+            if users::totp_secret(db, user.id).await?.is_none() {
+                return Err(Fatal::usage(format!("the account {email} has no second factor")));
+            }
+            let mut tx = db.begin().await?;
+            users::set_totp_secret(&mut tx, user.id, None, 0).await?;
+            audit::record(
+                &mut tx,
+                &audit::Entry {
+                    actor_id: None,
+                    action: "user.totp_off",
+                    object_type: "user",
+                    object_id: Some(user.id),
+                    detail: serde_json::json!({ "via": "cli" }),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            println!("turned off the second factor of {email}; they log in with their password alone");
+            Ok(())
+        }
         UserCommand::RevokeToken { id } => {
             let mut tx = db.begin().await?;
             let Some(user_id) = api_tokens::revoke(&mut tx, id).await? else {
@@ -145,6 +173,9 @@ async fn make_token(db: &Db, email: &str, name: &str, days: u32) -> Result<(), F
     let user = existing(db, email).await?;
     if user.disabled {
         return Err(Fatal::usage(format!("the account {email} is disabled")));
+    }
+    if name.trim().is_empty() || name.chars().any(char::is_control) {
+        return Err(Fatal::usage("the token's --name must be a line of text"));
     }
     let expires_at = (days > 0).then(|| now_ms() + i64::from(days) * DAY_MS);
     let token = secrets::random_token(24);

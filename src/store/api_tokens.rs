@@ -105,3 +105,18 @@ pub async fn revoke(tx: &mut Tx, id: i64) -> StoreResult<Option<i64>> {
     .await?;
     row.map(|row| col(&row, "user_id")).transpose()
 }
+
+/// Revokes a token if it belongs to `user_id` and is not revoked yet; false otherwise (another's
+/// token answers the same as one that does not exist).
+pub async fn revoke_own(tx: &mut Tx, id: i64, user_id: i64) -> StoreResult<bool> {
+    let now = now_ms();
+    let done = sqlx::query(
+        "update api_tokens set revoked_at = $3, updated_at = $3 where id = $1 and user_id = $2 and revoked_at is null",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

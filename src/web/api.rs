@@ -305,7 +305,11 @@ impl FromRequestParts<AppState> for ApiUser {
         let (user, token_id) = api_tokens::user_of(state.db(), &secrets::hash_token(token))
             .await?
             .ok_or(ApiError(AppError::Unauthorized))?;
-        api_tokens::mark_used(state.db(), token_id).await?;
+        // Noting the use is bookkeeping: a full disk or a busy writer must not refuse the
+        // request, least of all a read.
+        if let Err(error) = api_tokens::mark_used(state.db(), token_id).await {
+            tracing::warn!(%error, token = token_id, "cannot note an API token's use");
+        }
         Ok(ApiUser(user))
     }
 }

@@ -280,6 +280,9 @@ where
             }
             Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(error.into()))),
             Poll::Ready(None) => Poll::Ready(None),
+            // The whole declared body is here (hyper's hint is what remains to come); hyper may
+            // still answer Pending once before it says the body ended: that is not slowness.
+            Poll::Pending if this.body.size_hint().exact() == Some(0) => Poll::Pending,
             Poll::Pending => {
                 let timer = this.timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
                 if timer.deadline() != deadline {

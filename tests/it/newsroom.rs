@@ -811,6 +811,22 @@ async fn users_and_second_factor(app: TestApp) {
     assert_eq!(app.get_as("/redaction", &session.cookie).await.status, 200);
     let replayed = app.login_with_code("admin@example.ma", PASSWORD, &next).await.unwrap_err();
     assert_eq!(replayed.status, 422, "a code opens one session only");
+    // Nor does it turn the factor off, and a second secret cannot replace the first without
+    // the first's code.
+    let off =
+        app.post_form("/redaction/compte/deuxieme-facteur", &session, &[("action", "disable"), ("code", &next)]).await;
+    assert_eq!(off.status, 422, "a spent code turns nothing off");
+    let other = gazette::secrets::totp::new_secret();
+    let code = gazette::secrets::totp::code_at(&other, gazette::store::now_ms() / 1000).unwrap();
+    let replaced = app
+        .post_form(
+            "/redaction/compte/deuxieme-facteur",
+            &session,
+            &[("action", "enable"), ("secret", &other), ("code", &format!("{code:06}"))],
+        )
+        .await;
+    assert_eq!(replaced.status, 422);
+    assert!(replaced.body.contains("déjà activée"), "{}", replaced.body);
     // A disabled account's sessions end at once.
     let editor = staff(&app, Role::Editor).await;
     let disabled =
@@ -824,7 +840,62 @@ async fn users_and_second_factor(app: TestApp) {
     );
 }
 
+/// A journalist makes an API token in Mon compte, sees it once, uses it with their role, and
+/// revokes it; a refused form keeps what was typed; another's token cannot be revoked.
+async fn api_tokens_are_made_and_revoked_from_the_account_page(app: TestApp) {
+    app.with_demo().await;
+    let journalist = staff(&app, Role::Journalist).await;
+    let make = |name: &'static str, days: &'static str, password: &'static str| {
+        let (app, journalist) = (&app, &journalist);
+        async move {
+            let fields = [("name", name), ("days", days), ("password", password)];
+            app.post_form("/redaction/compte/jetons", journalist, &fields).await
+        }
+    };
+    let refused = make("Fil AFP", "10000", PASSWORD).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("value=\"Fil AFP\"") && refused.body.contains("Choisissez une durée"));
+    assert_eq!(make(" ", "30", PASSWORD).await.status, 422);
+    assert_eq!(make("Fil\u{1b}[2J", "30", PASSWORD).await.status, 422, "no control characters");
+    // A stolen session alone makes no token: the password is asked again.
+    let no_password = make("Fil AFP", "30", "not the password").await;
+    assert_eq!(no_password.status, 422);
+    assert!(no_password.body.contains("value=\"Fil AFP\"") && !no_password.body.contains("id=\"new-token\""));
+    assert!(!no_password.body.contains("not the password"), "a password is never given back");
+
+    let made = make("Fil AFP", "30", PASSWORD).await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    assert_eq!(made.header("cache-control"), "no-store");
+    let token = made.body.split("id=\"new-token\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    assert_eq!(token.len(), 48, "{token}");
+    let in_30_days = (chrono::Utc::now() + chrono::Duration::days(30)).with_timezone(&chrono_tz::Africa::Casablanca);
+    assert!(made.body.contains(&in_30_days.format("%d/%m/%Y").to_string()), "the end date is listed");
+    let again = app.get_as("/redaction/compte", &journalist.cookie).await.body;
+    assert!(!again.contains(&token), "shown once");
+    assert!(again.contains("Fil AFP") && again.contains("jamais"), "listed, never used yet");
+
+    // The token writes with the journalist's role: a draft yes, publishing no.
+    let draft = serde_json::json!({"title": "Dépêche", "section": "economie"});
+    assert_eq!(app.post_json("/api/v1/articles", &draft, Some(&token)).await.status, 201);
+    let publish = serde_json::json!({"title": "Dépêche", "section": "economie", "status": "published"});
+    assert_eq!(app.post_json("/api/v1/articles", &publish, Some(&token)).await.status, 403);
+    assert!(!app.get_as("/redaction/compte", &journalist.cookie).await.body.contains("jamais"), "its use is noted");
+
+    let id = again.split("/redaction/compte/jetons/").nth(1).unwrap().split('/').next().unwrap().to_string();
+    let other = staff(&app, Role::Editor).await;
+    let theirs = app.post_form(&format!("/redaction/compte/jetons/{id}/revoquer"), &other, &[]).await;
+    assert_eq!(theirs.status, 404, "another's token is not found");
+    assert_eq!(app.post_json("/api/v1/articles", &draft, Some(&token)).await.status, 201, "still live");
+    let revoked = app.post_form(&format!("/redaction/compte/jetons/{id}/revoquer"), &journalist, &[]).await;
+    assert_eq!(revoked.status, 303);
+    assert_eq!(app.post_json("/api/v1/articles", &draft, Some(&token)).await.status, 401);
+    let listed = app.get_as("/redaction/compte?ok=token_revoked", &journalist.cookie).await.body;
+    assert!(listed.contains("Jeton révoqué") && listed.contains("révoqué le"), "{listed}");
+    assert!(!listed.contains(&format!("/redaction/compte/jetons/{id}/revoquer")), "no revoke button left");
+}
+
 on_both_engines!(
+    api_tokens_are_made_and_revoked_from_the_account_page,
     login_logout_and_cookies,
     failed_logins_slow_down,
     roles_are_enforced_on_every_newsroom_route,

@@ -1,6 +1,8 @@
-//! One's own account: name and bio (shown on the author page), password, second factor.
+//! One's own account: name and bio (shown on the author page), password, second factor, and
+//! API tokens (for a program that writes through the API with one's role, as WordPress's
+//! application passwords).
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
@@ -8,7 +10,7 @@ use crate::app::AppState;
 use crate::error::{AppError, PageResult};
 use crate::secrets::{hash_password, totp, verify_password};
 use crate::store::users;
-use crate::store::{audit, now_ms, sessions};
+use crate::store::{api_tokens, audit, now_ms, sessions, throttle};
 use crate::web::newsroom::session::{BASE, Staff, StaffForm};
 use crate::web::newsroom::{Desk, FieldErrors, render};
 
@@ -23,8 +25,31 @@ struct AccountPage {
     /// A proposed secret while turning the second factor on.
     new_secret: Option<String>,
     new_secret_uri: Option<String>,
+    tokens: Vec<api_tokens::ApiToken>,
+    now: i64,
+    /// A token just made: shown this once.
+    new_token: Option<String>,
+    token_name: String,
+    token_days: u32,
+    token_days_choices: &'static [u32],
     errors: FieldErrors,
 }
+
+/// What the person typed, given back when a form is refused (or a token just made).
+#[derive(Default)]
+struct Typed {
+    name: Option<String>,
+    bio: Option<String>,
+    secret: Option<String>,
+    token_name: Option<String>,
+    token_days: Option<u32>,
+    new_token: Option<String>,
+}
+
+/// The lifetimes a token made in the newsroom may have, in days; a token that never expires
+/// is for operators, on the command line.
+const TOKEN_DAYS: &[u32] = &[30, 90, 365];
+const DEFAULT_TOKEN_DAYS: u32 = 90;
 
 #[derive(Deserialize, Default)]
 pub struct OkQuery {
@@ -36,22 +61,26 @@ async fn page(
     staff: &Staff,
     errors: FieldErrors,
     ok: Option<&str>,
-    name: Option<String>,
-    bio: Option<String>,
-    secret: Option<String>,
+    typed: Typed,
 ) -> PageResult<Response> {
     let totp_on = users::totp_secret(state.db(), staff.user.id).await?.is_some();
-    let secret = if totp_on { None } else { Some(secret.unwrap_or_else(totp::new_secret)) };
+    let secret = if totp_on { None } else { Some(typed.secret.unwrap_or_else(totp::new_secret)) };
     let uri = secret.as_ref().map(|s| totp::uri(s, &staff.user.email, &state.site().name));
     let refused = !errors.is_empty();
     let view = AccountPage {
         desk: Desk::new(state, staff, "/compte", ok),
-        name: name.unwrap_or_else(|| staff.user.name.clone()),
-        bio: bio.unwrap_or_else(|| staff.user.bio.clone()),
+        name: typed.name.unwrap_or_else(|| staff.user.name.clone()),
+        bio: typed.bio.unwrap_or_else(|| staff.user.bio.clone()),
         email: staff.user.email.clone(),
         totp_on,
         new_secret: secret,
         new_secret_uri: uri,
+        tokens: api_tokens::of_user(state.db(), staff.user.id).await?,
+        now: now_ms(),
+        new_token: typed.new_token,
+        token_name: typed.token_name.unwrap_or_default(),
+        token_days: typed.token_days.unwrap_or(DEFAULT_TOKEN_DAYS),
+        token_days_choices: TOKEN_DAYS,
         errors,
     };
     let mut response = render(state, "newsroom/account.html", &view)?;
@@ -66,7 +95,7 @@ pub async fn show_account(
     staff: Staff,
     Query(q): Query<OkQuery>,
 ) -> PageResult<Response> {
-    page(&state, &staff, FieldErrors::default(), q.ok.as_deref(), None, None, None).await
+    page(&state, &staff, FieldErrors::default(), q.ok.as_deref(), Typed::default()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -81,7 +110,14 @@ pub async fn save_profile(State(state): State<AppState>, form: StaffForm<Profile
     let mut errors = FieldErrors::default();
     if input.name.trim().is_empty() || input.name.chars().count() > 120 {
         errors.add("name", state.catalog().text(state.site().default_language, "newsroom.team.error.name", &[]));
-        return page(&state, &staff, errors, None, Some(input.name), Some(input.bio), None).await;
+        return page(
+            &state,
+            &staff,
+            errors,
+            None,
+            Typed { name: Some(input.name), bio: Some(input.bio), ..Typed::default() },
+        )
+        .await;
     }
     let mut tx = state.db().begin().await?;
     users::set_profile(&mut tx, staff.user.id, input.name.trim(), input.bio.trim()).await?;
@@ -103,12 +139,7 @@ pub async fn change_password(State(state): State<AppState>, form: StaffForm<Pass
     let StaffForm { staff, input } = form;
     let lang = state.site().default_language;
     let mut errors = FieldErrors::default();
-    let phc = staff.user.password_hash.clone().unwrap_or_default();
-    let current = input.current.clone();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&current, &phc))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    if !ok {
+    if !confirm_password(&state, &staff, &input.current).await? {
         errors.add("current", state.catalog().text(lang, "newsroom.login.wrong", &[]));
     } else if input.password.chars().count() < 10 {
         errors.add("password", state.catalog().text(lang, "newsroom.password.too_short", &[]));
@@ -116,7 +147,7 @@ pub async fn change_password(State(state): State<AppState>, form: StaffForm<Pass
         errors.add("confirm", state.catalog().text(lang, "newsroom.password.mismatch", &[]));
     }
     if !errors.is_empty() {
-        return page(&state, &staff, errors, None, None, None, None).await;
+        return page(&state, &staff, errors, None, Typed::default()).await;
     }
     let password = input.password.clone();
     let phc = tokio::task::spawn_blocking(move || hash_password(&password))
@@ -155,21 +186,28 @@ pub async fn set_second_factor(State(state): State<AppState>, form: StaffForm<To
     let StaffForm { staff, input } = form;
     let lang = state.site().default_language;
     let current = users::totp_secret(state.db(), staff.user.id).await?;
-    let secret = match input.action.as_str() {
-        "enable" => input.secret.trim().to_string(),
-        _ => current.clone().unwrap_or_default(),
-    };
-    let step =
-        Some(&secret).filter(|s| !s.is_empty()).and_then(|s| totp::verified_step(s, &input.code, now_ms() / 1000));
-    let Some(step) = step else {
+    let enable = input.action == "enable";
+    let refuse = |key: &str, proposed: Option<String>| {
         let mut errors = FieldErrors::default();
-        errors.add("code", state.catalog().text(lang, "newsroom.login.wrong_code", &[]));
-        let proposed = (input.action == "enable").then_some(input.secret);
-        return page(&state, &staff, errors, None, None, None, proposed).await;
+        errors.add("code", state.catalog().text(lang, key, &[]));
+        (errors, Typed { secret: proposed, ..Typed::default() })
+    };
+    let step = match (&current, enable) {
+        // Replacing a second factor that is on would need no code of it: turn it off first.
+        (Some(_), true) => {
+            let (errors, typed) = refuse("newsroom.account.error.totp_already_on", None);
+            return page(&state, &staff, errors, None, typed).await;
+        }
+        (None, true) => totp::verified_step(input.secret.trim(), &input.code, now_ms() / 1000),
+        (Some(secret), false) => confirm_code(&state, &staff, secret, &input.code).await?,
+        (None, false) => None,
+    };
+    let Some(step) = step else {
+        let (errors, typed) = refuse("newsroom.login.wrong_code", enable.then_some(input.secret));
+        return page(&state, &staff, errors, None, typed).await;
     };
     let mut tx = state.db().begin().await?;
-    let enable = input.action == "enable";
-    users::set_totp_secret(&mut tx, staff.user.id, enable.then_some(secret.as_str()), step).await?;
+    users::set_totp_secret(&mut tx, staff.user.id, enable.then_some(input.secret.trim()), step).await?;
     audit::record(
         &mut tx,
         &audit::Entry {
@@ -183,4 +221,137 @@ pub async fn set_second_factor(State(state): State<AppState>, form: StaffForm<To
     .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("{BASE}/compte?ok={}", if enable { "totp_on" } else { "totp_off" })).into_response())
+}
+
+/// The throttle key of an account: wrong passwords and codes count together, here as at login.
+fn account_key(staff: &Staff) -> [String; 1] {
+    [format!("account:{}", staff.user.email)]
+}
+
+/// Checks a code of the account's second factor as login does: once (the step is claimed, so a
+/// code seen over a shoulder is spent), and each wrong one counts against the account. Returns
+/// the step of a right code.
+async fn confirm_code(state: &AppState, staff: &Staff, secret: &str, code: &str) -> PageResult<Option<i64>> {
+    let keys = account_key(staff);
+    let wait = throttle::wait_ms(state.db(), &keys).await?;
+    let mut tx = state.db().begin().await?;
+    let step = totp::verified_step(secret, code, now_ms() / 1000).filter(|_| wait == 0);
+    let claimed = match step {
+        Some(step) => users::claim_totp_step(&mut tx, staff.user.id, step).await?,
+        None => false,
+    };
+    if !claimed {
+        throttle::record_failure(&mut tx, &keys).await?;
+    }
+    tx.commit().await?;
+    Ok(step.filter(|_| claimed))
+}
+
+/// Checks the account's password (argon2, off the async threads); a wrong one counts against
+/// the account like a wrong login, and while the account must wait no password is right.
+async fn confirm_password(state: &AppState, staff: &Staff, password: &str) -> PageResult<bool> {
+    let keys = account_key(staff);
+    let wait = throttle::wait_ms(state.db(), &keys).await?;
+    let (password, phc) = (password.to_string(), staff.user.password_hash.clone().unwrap_or_default());
+    let right = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    if !right || wait > 0 {
+        let mut tx = state.db().begin().await?;
+        throttle::record_failure(&mut tx, &keys).await?;
+        tx.commit().await?;
+    }
+    Ok(right && wait == 0)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TokenInput {
+    name: String,
+    days: String,
+    /// The account's password, asked again: a stolen session alone cannot make a token that
+    /// would outlive the session.
+    password: String,
+    /// A second-factor code, when the account has one.
+    code: String,
+}
+
+/// Makes an API token for oneself and shows it, once, on the account page.
+pub async fn create_token(State(state): State<AppState>, form: StaffForm<TokenInput>) -> PageResult<Response> {
+    let StaffForm { staff, input } = form;
+    let lang = state.site().default_language;
+    let mut errors = FieldErrors::default();
+    let name = input.name.trim();
+    if name.is_empty() || name.chars().count() > 120 || name.chars().any(char::is_control) {
+        errors.add("token_name", state.catalog().text(lang, "newsroom.account.error.token_name", &[]));
+    }
+    let days = input.days.trim().parse::<u32>().ok().filter(|days| TOKEN_DAYS.contains(days));
+    if days.is_none() {
+        errors.add("token_days", state.catalog().text(lang, "newsroom.account.error.token_days", &[]));
+    }
+    if errors.is_empty() {
+        if !confirm_password(&state, &staff, &input.password).await? {
+            errors.add("token_password", state.catalog().text(lang, "newsroom.login.wrong", &[]));
+        } else if let Some(secret) = users::totp_secret(state.db(), staff.user.id).await?
+            && confirm_code(&state, &staff, &secret, &input.code).await?.is_none()
+        {
+            errors.add("token_code", state.catalog().text(lang, "newsroom.login.wrong_code", &[]));
+        }
+    }
+    let (Some(days), true) = (days, errors.is_empty()) else {
+        let typed = Typed { token_name: Some(input.name), token_days: days, ..Typed::default() };
+        return page(&state, &staff, errors, None, typed).await;
+    };
+    let token = crate::secrets::random_token(24);
+    let expires_at = now_ms() + i64::from(days) * 86_400_000;
+    let mut tx = state.db().begin().await?;
+    let id =
+        api_tokens::insert(&mut tx, staff.user.id, name, &crate::secrets::hash_token(&token), Some(expires_at)).await?;
+    audit::record(
+        &mut tx,
+        &audit::Entry {
+            actor_id: Some(staff.user.id),
+            action: "token.create",
+            object_type: "user",
+            object_id: Some(staff.user.id),
+            detail: serde_json::json!({ "token": id, "name": name, "expires_at": expires_at, "via": "newsroom" }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let mut response =
+        page(&state, &staff, FieldErrors::default(), None, Typed { new_token: Some(token), ..Typed::default() })
+            .await?;
+    // The token is in this page: no cache, no back-button copy.
+    response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+#[derive(Deserialize, Default)]
+pub struct Nothing {}
+
+/// Revokes one of one's own API tokens.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: StaffForm<Nothing>,
+) -> PageResult<Response> {
+    let staff = form.staff;
+    let mut tx = state.db().begin().await?;
+    if !api_tokens::revoke_own(&mut tx, id, staff.user.id).await? {
+        return Err(AppError::NotFound.into());
+    }
+    audit::record(
+        &mut tx,
+        &audit::Entry {
+            actor_id: Some(staff.user.id),
+            action: "token.revoke",
+            object_type: "user",
+            object_id: Some(staff.user.id),
+            detail: serde_json::json!({ "token": id, "via": "newsroom" }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("{BASE}/compte?ok=token_revoked")).into_response())
 }
