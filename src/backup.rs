@@ -138,23 +138,9 @@ fn append_media(archive: &mut tar::Builder<File>, media: &Path, files: &[PathBuf
     Ok(count)
 }
 
-/// Every regular file under `dir` but those being written, in a stable order.
+/// Every stored file under `dir`, in a stable order (not those being written).
 fn walk(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(current) = stack.pop() {
-        for entry in std::fs::read_dir(&current)? {
-            let entry = entry?;
-            let kind = entry.file_type()?;
-            if kind.is_dir() {
-                stack.push(entry.path());
-            } else if kind.is_file() && !crate::media::is_partial(&entry.path()) {
-                files.push(entry.path());
-            }
-        }
-    }
-    files.sort();
-    Ok(files)
+    crate::media::walk(dir).map(|(files, _)| files)
 }
 
 pub async fn restore(config: &Config, from: &Path) -> Result<(), Fatal> {

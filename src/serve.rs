@@ -11,6 +11,9 @@ use crate::cli::{Fatal, open, open_migrated};
 use crate::config::Config;
 use crate::store::{migrate, users};
 
+/// A media file still being written after this long was left by a crash.
+const STALE_PARTIAL: Duration = Duration::from_secs(3600);
+
 pub async fn run(config: Config, load_demo: bool) -> Result<(), Fatal> {
     // Bind first: a port in use is the commonest mistake and should not wait for the database.
     let listener = tokio::net::TcpListener::bind(&config.server.listen).await.map_err(|e| {
@@ -57,6 +60,15 @@ pub async fn run(config: Config, load_demo: bool) -> Result<(), Fatal> {
             Ok(indexed) => tracing::info!(indexed, "search index: missing articles indexed"),
             Err(error) => tracing::error!(%error, "search index: cannot index the missing articles"),
         }
+    });
+
+    // A crash mid-write leaves a `.partial` media file behind; none is ever read, but they
+    // would pile up.
+    let media_dir = config.media_dir();
+    tokio::task::spawn_blocking(move || match crate::media::remove_stale_partials(&media_dir, STALE_PARTIAL) {
+        Ok(0) => {}
+        Ok(removed) => tracing::info!(removed, "media: files left half-written by a crash removed"),
+        Err(error) => tracing::warn!(%error, "media: cannot look for files left half-written"),
     });
 
     let router = crate::web::router(state.clone());
