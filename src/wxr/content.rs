@@ -61,12 +61,44 @@ const CONVERTED: &[&str] = &["caption", "wp_caption", "gallery", "embed", "video
 /// Converts a post's `content:encoded`.
 pub fn convert(content: &str, media: &dyn MediaResolver) -> Converted {
     let mut counts = ShortcodeCounts::default();
-    let expanded = expand_shortcodes(content, media, &mut counts);
+    let content = block_editor_markup(content);
+    let expanded = expand_shortcodes(&content, media, &mut counts);
     let paragraphs = autop(&expanded);
     let pointed = rewrite_urls(&paragraphs, media);
     let html = crate::render::markdown::sanitize(&pointed);
     let markdown = as_markdown_block(&html);
     Converted { html, markdown, shortcodes: counts }
+}
+
+/// What the block editor and WordPress's markers leave that the sanitizer would make into
+/// nothing useful: an embed block's bare address (`<div class="wp-block-embed__wrapper">URL
+/// </div>`, shown by WordPress as the player) becomes a link, as `[embed]` does; `<!--more-->`
+/// and `<!--nextpage-->` (teaser and page breaks, on a line of their own or not) end a
+/// paragraph rather than leaving a stray line break.
+fn block_editor_markup(content: &str) -> String {
+    const WRAPPER: &str = "<div class=\"wp-block-embed__wrapper\">";
+    let mut out = String::with_capacity(content.len());
+    let mut rest = content;
+    while let Some(at) = rest.find(WRAPPER) {
+        out.push_str(&rest[..at]);
+        let inner = &rest[at + WRAPPER.len()..];
+        let Some(end) = inner.find("</div>") else {
+            rest = &rest[at..];
+            break;
+        };
+        let url = inner[..end].trim();
+        let bare = (url.starts_with("https://") || url.starts_with("http://"))
+            && !url.contains(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\''));
+        if bare {
+            // HTML text already (`&amp;` stays as it is); the sanitizer checks the result.
+            out.push_str(&format!("<a href=\"{url}\">{url}</a>"));
+        } else {
+            out.push_str(&rest[at..at + WRAPPER.len() + end + "</div>".len()]);
+        }
+        rest = &inner[end + "</div>".len()..];
+    }
+    out.push_str(rest);
+    out.replace("<!--more-->", "\n\n").replace("<!--nextpage-->", "\n\n").replace("<!--noteaser-->", "")
 }
 
 /// The HTML as Markdown that renders to itself: one HTML block has no blank line.
@@ -368,6 +400,21 @@ mod tests {
             (original_upload_url(url) == "https://old.example.com/wp-content/uploads/2019/03/photo.jpg")
                 .then(|| "/media/ab/50.jpg".to_string())
         }
+    }
+
+    #[test]
+    fn block_editor_embeds_become_links_and_more_breaks_a_paragraph() {
+        let post = "<!-- wp:paragraph -->\n<p>Avant</p>\n<!-- /wp:paragraph -->\n\n<!-- wp:embed {\"url\":\"https://www.youtube.com/watch?v=x\"} -->\n<figure class=\"wp-block-embed is-provider-youtube\"><div class=\"wp-block-embed__wrapper\">\nhttps://www.youtube.com/watch?v=x&amp;t=1\n</div></figure>\n<!-- /wp:embed -->\n\nTexte\n<!--more-->\nSuite.\n\n<div class=\"wp-block-embed__wrapper\"><script>x</script></div>";
+        let c = convert(post, &NoMedia);
+        assert!(
+            c.html
+                .contains("<figure><a href=\"https://www.youtube.com/watch?v=x&amp;t=1\" rel=\"noopener noreferrer\">"),
+            "{}",
+            c.html
+        );
+        assert!(c.html.contains("<p>Texte</p>") && c.html.contains("<p>Suite.</p>"), "{}", c.html);
+        assert!(!c.html.contains("<br>"), "no stray break where the teaser ended: {}", c.html);
+        assert!(!c.html.contains("script"), "{}", c.html);
     }
 
     #[test]
