@@ -64,7 +64,8 @@ pub fn convert(content: &str, media: &dyn MediaResolver) -> Converted {
     let content = block_editor_markup(content);
     let expanded = expand_shortcodes(&content, media, &mut counts);
     let paragraphs = autop(&expanded);
-    let pointed = rewrite_urls(&paragraphs, media);
+    let pictures = images(&paragraphs, media);
+    let pointed = rewrite_urls(&pictures, media);
     let html = crate::render::markdown::sanitize(&pointed);
     let markdown = as_markdown_block(&html);
     Converted { html, markdown, shortcodes: counts }
@@ -364,6 +365,75 @@ fn rewrite_urls(html: &str, media: &dyn MediaResolver) -> String {
     out
 }
 
+/// WordPress's `<img>` tags made ours: an emoji WordPress drew as a picture from its own
+/// servers (`class="emoji"` or `wp-smiley`) becomes the character itself (no reader's address
+/// goes to a third party, and it reads as text), and a picture of an imported attachment
+/// (`class="wp-image-123"`) without alternative text takes the attachment's.
+fn images(html: &str, media: &dyn MediaResolver) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("<img") {
+        out.push_str(&rest[..at]);
+        let Some(len) = rest[at..].find('>').map(|end| end + 1) else {
+            rest = &rest[at..];
+            break;
+        };
+        let tag = &rest[at..at + len];
+        rest = &rest[at + len..];
+        let class = tag_attribute(tag, "class").unwrap_or_default();
+        let alt = tag_attribute(tag, "alt").unwrap_or_default();
+        let classes: Vec<&str> = class.split_whitespace().collect();
+        if classes.iter().any(|c| *c == "emoji" || *c == "wp-smiley") && !alt.trim().is_empty() {
+            out.push_str(alt);
+            continue;
+        }
+        let attachment_alt = classes
+            .iter()
+            .find_map(|c| c.strip_prefix("wp-image-"))
+            .and_then(|id| media.attachment(id))
+            .map(|(_, alt, _)| alt)
+            .filter(|alt| !alt.trim().is_empty());
+        match attachment_alt {
+            Some(new_alt) if alt.trim().is_empty() => {
+                let without = remove_attribute(tag, "alt");
+                let body = without.trim_end_matches('>').trim_end_matches('/').trim_end();
+                out.push_str(&format!("{body} alt=\"{}\">", escape_html(&new_alt)));
+            }
+            _ => out.push_str(tag),
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The value of `name="…"` (or `'…'`) in one HTML tag, as written.
+fn tag_attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let mut search = tag;
+    while let Some(at) = search.find(name) {
+        let before = search[..at].chars().next_back();
+        let after = &search[at + name.len()..];
+        if before.is_some_and(char::is_whitespace)
+            && let Some(value) = after.trim_start().strip_prefix('=')
+        {
+            let value = value.trim_start();
+            let quote = value.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+            let value = &value[1..];
+            return value.find(quote).map(|end| &value[..end]);
+        }
+        search = after;
+    }
+    None
+}
+
+/// `tag` without its `name` attribute.
+fn remove_attribute(tag: &str, name: &str) -> String {
+    let Some(value) = tag_attribute(tag, name) else { return tag.to_string() };
+    let value_at = value.as_ptr() as usize - tag.as_ptr() as usize;
+    let start = tag[..value_at].rfind(name).unwrap_or(value_at);
+    let end = value_at + value.len() + 1;
+    format!("{}{}", tag[..start].trim_end(), &tag[end..])
+}
+
 /// The original upload address of a resized copy: `photo-300x200.jpg` → `photo.jpg`.
 pub fn original_upload_url(url: &str) -> String {
     let (stem, ext) = match url.rsplit_once('.') {
@@ -400,6 +470,16 @@ mod tests {
             (original_upload_url(url) == "https://old.example.com/wp-content/uploads/2019/03/photo.jpg")
                 .then(|| "/media/ab/50.jpg".to_string())
         }
+    }
+
+    #[test]
+    fn emoji_pictures_become_characters_and_attachments_lend_their_alt() {
+        let post = "<p>Bravo <img draggable=\"false\" role=\"img\" class=\"emoji\" alt=\"😀\" src=\"https://s.w.org/images/core/emoji/14.0.0/svg/1f600.svg\"> !</p>\n\n<figure class=\"wp-block-image\"><img src=\"https://old.example.com/wp-content/uploads/2019/03/photo-1024x683.jpg\" alt=\"\" class=\"wp-image-50\"/></figure>\n\n<p><img class='wp-image-50' alt='Choisi' src='x.jpg'></p>";
+        let c = convert(post, &TwoImages);
+        assert!(c.html.contains("<p>Bravo 😀 !</p>"), "{}", c.html);
+        assert!(!c.html.contains("s.w.org"), "{}", c.html);
+        assert!(c.html.contains("<img src=\"/media/ab/50.jpg\" alt=\"La médina\">"), "{}", c.html);
+        assert!(c.html.contains("alt=\"Choisi\""), "an alt written by hand is kept: {}", c.html);
     }
 
     #[test]
