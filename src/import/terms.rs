@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use super::report::{CREATED, Report, UNCHANGED, UPDATED, change_of};
 use super::{Context, ImportError, fingerprint};
 use crate::news::text::text_of_html;
-use crate::store::Db;
 use crate::store::imports;
 use crate::store::redirects::{self, RedirectTarget};
 use crate::store::sections::{self, NewSection};
 use crate::store::users::{self, NewUser};
+use crate::store::{Db, Tx};
 use crate::wxr::{self, TermKind};
 
 /// Authors become users who cannot log in until invited; categories become sections (parents
@@ -74,13 +74,10 @@ pub(super) async fn import_people_and_terms(
         if !ctx.dry_run {
             imports::record(&mut tx, &ctx.source, "author", &login, id, &fp).await?;
             if let Some(slug) = imports::user_slug(&mut tx, id).await? {
-                redirects::put(
-                    &mut tx,
-                    &format!("/author/{}", author.login),
-                    RedirectTarget::Path(&format!("/auteur/{slug}")),
-                )
-                .await?;
+                let old = format!("/author/{}", author.login);
+                redirects::put(&mut tx, &old, RedirectTarget::Path(&format!("/auteur/{slug}"))).await?;
                 report.redirects += 1;
+                put_feed_redirects(&mut tx, &old, &format!("/feeds/auteur/{slug}"), report).await?;
             }
         }
         ctx.authors.insert(author.login.clone(), id);
@@ -154,6 +151,13 @@ pub(super) async fn import_people_and_terms(
                 redirects::put(&mut tx, &path, RedirectTarget::Section(id)).await?;
                 report.redirects += 1;
             }
+            put_feed_redirects(
+                &mut tx,
+                &format!("/category/{}", term.slug),
+                &format!("/feeds/rubrique/{slug}"),
+                report,
+            )
+            .await?;
         }
         ctx.sections.insert(term.slug.clone(), id);
     }
@@ -186,15 +190,44 @@ pub(super) async fn import_people_and_terms(
             let id = crate::store::tags::ensure(&mut tx, &name).await?;
             imports::record(&mut tx, &ctx.source, "tag", &term.slug, id, &fp).await?;
             let ours = crate::news::slug::slugify(&name);
-            redirects::put(&mut tx, &format!("/tag/{}", term.slug), RedirectTarget::Path(&format!("/tag/{ours}")))
-                .await?;
+            let old = format!("/tag/{}", term.slug);
+            redirects::put(&mut tx, &old, RedirectTarget::Path(&format!("/tag/{ours}"))).await?;
             report.redirects += 1;
+            put_feed_redirects(&mut tx, &old, &format!("/feeds/tag/{ours}"), report).await?;
         }
+    }
+    if !ctx.dry_run {
+        put_feed_redirects(&mut tx, "", "/feeds", report).await?;
     }
     if ctx.dry_run {
         tx.rollback().await?;
     } else {
         tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// WordPress's feed addresses lead to ours: `{old}/feed` (RSS) and `{old}/feed/atom` to
+/// `{ours}/rss.xml` and `{ours}/atom.xml`, so readers subscribed before the move keep getting
+/// the news. `old` is a page's address on the old site (`""` for the whole site).
+pub(super) async fn put_feed_redirects(
+    tx: &mut Tx,
+    old: &str,
+    ours: &str,
+    report: &mut Report,
+) -> Result<(), ImportError> {
+    let whole_site = old.is_empty();
+    let mut feeds = vec![(format!("{old}/feed"), "rss.xml"), (format!("{old}/feed/atom"), "atom.xml")];
+    if whole_site {
+        for (query, format) in [("rss2", "rss.xml"), ("rss", "rss.xml"), ("atom", "atom.xml")] {
+            feeds.push((format!("/?feed={query}"), format));
+        }
+        feeds.push(("/feed/rss2".into(), "rss.xml"));
+        feeds.push(("/feed/rss".into(), "rss.xml"));
+    }
+    for (path, format) in feeds {
+        redirects::put(tx, &path, RedirectTarget::Path(&format!("{ours}/{format}"))).await?;
+        report.redirects += 1;
     }
     Ok(())
 }

@@ -64,7 +64,7 @@ pub async fn put(tx: &mut Tx, old_path: &str, to: RedirectTarget<'_>) -> StoreRe
 
 /// The query parameters by which WordPress finds a post, page, category, tag or author:
 /// `/?p=123` is an address of its own; any other parameter (tracking, paging) is not.
-const LEGACY_KEYS: &[&str] = &["p", "page_id", "attachment_id", "cat", "tag", "author"];
+const LEGACY_KEYS: &[&str] = &["p", "page_id", "attachment_id", "cat", "tag", "author", "feed"];
 
 /// The form under which an old address is stored and looked up, so that every way a browser
 /// or an old page may spell it finds the same row: percent-encoding decoded (WordPress writes

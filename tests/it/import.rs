@@ -212,6 +212,23 @@ async fn wordpress_import(app: TestApp) {
         assert_eq!(response.status, 301, "{old}: {}", response.body);
         assert_eq!(response.header("location"), new, "{old}");
     }
+    // Feed readers subscribed to the old site's feeds keep getting the news.
+    for (old, new) in [
+        ("/feed/", "/feeds/rss.xml"),
+        ("/feed/atom/", "/feeds/atom.xml"),
+        ("/?feed=rss2", "/feeds/rss.xml"),
+        ("/category/maghreb/feed/", "/feeds/rubrique/maghreb/rss.xml"),
+        ("/author/amina/feed/", "/feeds/auteur/amina-benali/rss.xml"),
+        ("/tag/elections/feed/atom/", "/feeds/tag/elections/atom.xml"),
+    ] {
+        let response = app.get(old).await;
+        assert_eq!(response.status, 301, "{old}: {}", response.body);
+        assert_eq!(response.header("location"), new, "{old}");
+        let feed = app.get(new).await;
+        assert_eq!(feed.status, 200, "{new}");
+        assert!(feed.body.starts_with("<?xml"), "{new}");
+    }
+    assert_eq!(app.get("/?feed=nonsense").await.status, 200, "an unknown feed query is the front page");
     let bilan_2020 = app.get("/2020/12/31/bilan/").await;
     assert_eq!(bilan_2020.status, 301);
     let page = app.get(bilan_2020.header("location")).await;
