@@ -198,6 +198,16 @@ pub(super) async fn import_people_and_terms(
     }
     if !ctx.dry_run {
         put_feed_redirects(&mut tx, "", "/feeds", report).await?;
+        // The sitemaps search engines know, and the addresses the newsroom's fingers know.
+        for (old, ours) in [
+            ("/wp-sitemap.xml", "/sitemap.xml"),
+            ("/sitemap_index.xml", "/sitemap.xml"),
+            ("/wp-admin", "/redaction"),
+            ("/wp-login.php", "/redaction/connexion"),
+        ] {
+            redirects::put(&mut tx, old, RedirectTarget::Path(ours)).await?;
+            report.redirects += 1;
+        }
     }
     if ctx.dry_run {
         tx.rollback().await?;

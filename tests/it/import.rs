@@ -229,6 +229,15 @@ async fn wordpress_import(app: TestApp) {
         assert!(feed.body.starts_with("<?xml"), "{new}");
     }
     assert_eq!(app.get("/?feed=nonsense").await.status, 200, "an unknown feed query is the front page");
+    for (old, new) in [
+        ("/wp-sitemap.xml", "/sitemap.xml"),
+        ("/sitemap_index.xml", "/sitemap.xml"),
+        ("/wp-admin/", "/redaction"),
+        ("/wp-login.php", "/redaction/connexion"),
+    ] {
+        let response = app.get(old).await;
+        assert_eq!((response.status.as_u16(), response.header("location")), (301, new), "{old}");
+    }
     let bilan_2020 = app.get("/2020/12/31/bilan/").await;
     assert_eq!(bilan_2020.status, 301);
     let page = app.get(bilan_2020.header("location")).await;
