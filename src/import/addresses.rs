@@ -7,7 +7,7 @@ use crate::store::{Db, imports};
 use crate::wxr::Item;
 
 /// The path (and WordPress query) of an address on the old site; `None` for other sites.
-fn old_path(url: &str, source: &str) -> Option<String> {
+pub(super) fn old_path(url: &str, source: &str) -> Option<String> {
     let url = url.trim();
     if url.is_empty() {
         return None;

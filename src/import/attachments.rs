@@ -4,7 +4,8 @@
 use super::report::{CREATED, Report, UNCHANGED};
 use super::{Context, ImportError, ImportOptions};
 use crate::jobs::{self, Job};
-use crate::store::{Db, imports, media as media_store, now_ms};
+use crate::store::redirects::{self, RedirectTarget};
+use crate::store::{Db, Tx, imports, media as media_store, now_ms};
 
 /// Copies attachments' files from the uploads folder into the media directory (images only;
 /// every refusal and missing file is listed in the report), in batches.
@@ -25,6 +26,9 @@ pub(super) async fn import_attachments(
                 && let Some(key) = media_store::key_of(db, media_id).await?
             {
                 let url = format!("/media/{key}");
+                if !ctx.dry_run {
+                    point_old_addresses(&mut tx, ctx, id, &attachment.old_url, &url, report).await?;
+                }
                 ctx.uploads.insert(attachment.old_url.clone(), url.clone());
                 if let Some(a) = ctx.attachments.get_mut(id) {
                     a.media_id = Some(media_id);
@@ -88,6 +92,7 @@ pub(super) async fn import_attachments(
             jobs::enqueue(&mut tx, &Job::MakeVariants { media_id }, now_ms(), 8).await?;
             imports::record(&mut tx, &ctx.source, "attachment", id, media_id, &key).await?;
             let url = format!("/media/{key}");
+            point_old_addresses(&mut tx, ctx, id, &attachment.old_url, &url, report).await?;
             ctx.uploads.insert(attachment.old_url.clone(), url.clone());
             if let Some(a) = ctx.attachments.get_mut(id) {
                 a.media_id = Some(media_id);
@@ -95,6 +100,26 @@ pub(super) async fn import_attachments(
             }
         }
         tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// The old site's addresses of an attachment lead to the imported file: the upload itself
+/// (linked from other sites and from shared posts; its resized copies find it too, see
+/// `redirects::target`) and its `?attachment_id=` page.
+async fn point_old_addresses(
+    tx: &mut Tx,
+    ctx: &Context,
+    id: &str,
+    old_url: &str,
+    url: &str,
+    report: &mut Report,
+) -> Result<(), ImportError> {
+    let mut old = vec![format!("/?attachment_id={id}")];
+    old.extend(super::addresses::old_path(old_url, &ctx.source).filter(|path| path != "/"));
+    for path in old {
+        redirects::put(tx, &path, RedirectTarget::Path(url)).await?;
+        report.redirects += 1;
     }
     Ok(())
 }

@@ -7,6 +7,18 @@ use super::{Db, StoreResult, Tx, col, now_ms};
 /// (so a redirect stays right when its target moves again), or a stored path.
 pub async fn target(db: &Db, old_path: &str) -> StoreResult<Option<String>> {
     let old_path = normalize(old_path);
+    let found = target_of(db, &old_path).await?;
+    // A resized copy of an old upload (`photo-300x200.jpg`) leads where the upload leads.
+    if found.is_none() && old_path.contains("/wp-content/uploads/") {
+        let original = crate::wxr::content::original_upload_url(&old_path);
+        if original != old_path {
+            return target_of(db, &original).await;
+        }
+    }
+    Ok(found)
+}
+
+async fn target_of(db: &Db, old_path: &str) -> StoreResult<Option<String>> {
     let row = sqlx::query(
         "select r.target_path, a.slug as article_slug, s_a.slug as article_section, s.slug as section_slug \
          from redirects r \
@@ -15,7 +27,7 @@ pub async fn target(db: &Db, old_path: &str) -> StoreResult<Option<String>> {
          left join sections s on s.id = r.section_id \
          where r.old_path = $1",
     )
-    .bind(old_path)
+    .bind(old_path.to_string())
     .fetch_optional(db.reader())
     .await?;
     let Some(row) = row else { return Ok(None) };

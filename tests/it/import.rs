@@ -229,6 +229,15 @@ async fn wordpress_import(app: TestApp) {
         assert!(feed.body.starts_with("<?xml"), "{new}");
     }
     assert_eq!(app.get("/?feed=nonsense").await.status, 200, "an unknown feed query is the front page");
+    // The old uploads, linked from elsewhere, lead to the imported files, resized copies too.
+    let photo = app.get("/wp-content/uploads/2019/03/photo-rabat.jpg").await;
+    assert_eq!(photo.status, 301);
+    let media = photo.header("location").to_string();
+    assert!(media.starts_with("/media/") && media.ends_with(".jpg"), "{media}");
+    assert_eq!(app.get(&media).await.status, 200);
+    let resized = app.get("/wp-content/uploads/2019/03/photo-rabat-300x200.jpg").await;
+    assert_eq!((resized.status.as_u16(), resized.header("location")), (301, media.as_str()));
+    assert_eq!(app.get("/wp-content/uploads/2020/01/missing.jpg").await.status, 404, "not imported: not found");
     for (old, new) in [
         ("/wp-sitemap.xml", "/sitemap.xml"),
         ("/sitemap_index.xml", "/sitemap.xml"),
