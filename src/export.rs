@@ -190,13 +190,26 @@ pub async fn export_wxr(db: &Db, base_url: &str, file: &Path, progress: bool) ->
     }
     drop(rows);
 
+    // Stories told in several languages: Polylang's `post_translations` term groups them, as
+    // WordPress with Polylang exports them (and `gazette import wxr` reads them back).
+    let shared_groups: std::collections::HashSet<i64> = sqlx::query(
+        "select translation_group from articles where translation_group is not null \
+         group by translation_group having count(*) > 1",
+    )
+    .fetch_all(db.reader())
+    .await?
+    .iter()
+    .map(|row| col(row, "translation_group"))
+    .collect::<Result<_, _>>()?;
+
     let mut article_count = 0u64;
     let mut comment_count = 0u64;
     let mut after = 0i64;
     loop {
         let page = sqlx::query(
             "select a.id, a.slug, a.title, a.lead, a.body_html, a.language, a.status, a.publish_at, a.created_at, \
-                 a.updated_at, a.comments_mode, a.featured_media_id, s.slug as section_slug, s.names as section_names \
+                 a.updated_at, a.comments_mode, a.featured_media_id, a.translation_group, \
+                 s.slug as section_slug, s.names as section_names \
              from articles a join sections s on s.id = a.section_id where a.id > $1 order by a.id limit 500",
         )
         .bind(after)
@@ -257,6 +270,10 @@ pub async fn export_wxr(db: &Db, base_url: &str, file: &Path, progress: bool) ->
                 });
             }
             item_terms.push(ItemTerm { domain: "language".into(), nicename: language.clone(), name: language.clone() });
+            if let Some(group) = col::<Option<i64>>(row, "translation_group")?.filter(|g| shared_groups.contains(g)) {
+                let term = format!("pll_gazette_{group}");
+                item_terms.push(ItemTerm { domain: "post_translations".into(), nicename: term.clone(), name: term });
+            }
             let mut meta = Vec::new();
             if let Some(media) = col::<Option<i64>>(row, "featured_media_id")? {
                 meta.push(("_thumbnail_id".to_string(), (media_offset + media).to_string()));

@@ -164,13 +164,20 @@ async fn import_post(
             *id
         }
         _ => {
-            articles::insert(
+            // Polylang puts a story's languages under one `post_translations` term: the first
+            // of them imported names the group, the others join it (whatever the batch).
+            let translations = item.terms_of("post_translations").next().map(|t| t.nicename.clone());
+            let group = match &translations {
+                Some(term) => imports::lookup(tx, &ctx.source, "translations", term).await?.map(|(id, _)| id),
+                None => None,
+            };
+            let id = articles::insert(
                 tx,
                 &NewArticle {
                     slug: wxr::percent_decode(&item.post_name),
                     section_id,
                     language,
-                    translation_group: None,
+                    translation_group: group,
                     title: title.clone(),
                     lead: lead.clone(),
                     body_markdown: converted.markdown.clone(),
@@ -190,7 +197,11 @@ async fn import_post(
                     created_at: at,
                 },
             )
-            .await?
+            .await?;
+            if let (Some(term), None) = (&translations, group) {
+                imports::record(tx, &ctx.source, "translations", term, id, "").await?;
+            }
+            id
         }
     };
     if what != UNCHANGED {

@@ -270,6 +270,10 @@ async fn wordpress_import(app: TestApp) {
     // The imported article renders with its threaded comments.
     let article = app.get("/maghreb/elections-a-rabat").await;
     assert_eq!(article.status, 200);
+    // Polylang's translations of one story are one group: each page links to the other.
+    assert!(article.body.contains("href=\"/maghreb/الانتخابات-في-الرباط\" hreflang=\"ar\""), "{}", article.body);
+    let arabic_page = app.get(&format!("/maghreb/{arabic_slug}")).await;
+    assert!(arabic_page.body.contains("href=\"/maghreb/elections-a-rabat\" hreflang=\"fr\""), "{}", arabic_page.body);
     assert!(article.body.contains("Said"), "approved comments show");
     assert!(!article.body.contains("Casino Bonus"), "spam does not");
 
@@ -389,6 +393,21 @@ async fn round_trip(app: TestApp) {
             .collect::<Vec<_>>()
     };
     assert_eq!(section_rows(fresh.clone_handle()).await, section_rows(app.clone_handle()).await);
+    // Stories in several languages stay grouped (Polylang's post_translations, both ways).
+    let pairs = "select a.slug || '=' || b.slug as v from articles a join articles b \
+                 on a.translation_group = b.translation_group and a.slug < b.slug order by 1";
+    let pair_rows = |app: TestApp| async move {
+        sqlx::query(pairs)
+            .fetch_all(app.db().reader())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| col::<String>(r, "v").unwrap())
+            .collect::<Vec<_>>()
+    };
+    let demo_pairs = pair_rows(app.clone_handle()).await;
+    assert!(!demo_pairs.is_empty(), "the demo has stories in several languages");
+    assert_eq!(pair_rows(fresh.clone_handle()).await, demo_pairs);
     fresh.state.reload_site().await.unwrap();
     let published = sqlx::query(
         "select s.slug as section, a.slug as slug from articles a join sections s on s.id = a.section_id where a.status = 'published'",
