@@ -18,6 +18,9 @@ use crate::store::{Db, Tx, now_ms};
 use crate::wxr::content;
 use crate::wxr::{self, Item};
 
+/// Where SEO plugins keep a post's description: Yoast, Rank Math, All in One SEO.
+const SEO_DESCRIPTIONS: &[&str] = &["_yoast_wpseo_metadesc", "rank_math_description", "_aioseo_description"];
+
 /// The status an article takes from a WordPress post status; `None`: not imported.
 fn article_status(status: &str) -> Option<ArticleStatus> {
     Some(match status {
@@ -87,9 +90,20 @@ async fn import_post(
     let converted = content::convert(&item.content, ctx);
     let title = text_of_html(&item.title);
     let title = if title.is_empty() { format!("Sans titre ({})", item.post_id) } else { title };
+    // An SEO plugin's description is the editor's own summary of the story: the lead when the
+    // post has no excerpt (one made of Yoast's %%variables%% is a template, not a summary).
+    let seo_description = SEO_DESCRIPTIONS
+        .iter()
+        .find_map(|key| item.meta(key))
+        .map(text_of_html)
+        .filter(|text| !text.trim().is_empty() && !text.contains("%%"));
     let lead = {
         let excerpt = text_of_html(&item.excerpt);
-        if excerpt.is_empty() { crate::news::excerpt::excerpt(&plain_text(&converted.html), 240) } else { excerpt }
+        match (excerpt.is_empty(), &seo_description) {
+            (false, _) => excerpt,
+            (true, Some(description)) => description.clone(),
+            (true, None) => crate::news::excerpt::excerpt(&plain_text(&converted.html), 240),
+        }
     };
     let at = item_time(item, ctx.tz);
     let publish_at = match status {
@@ -105,21 +119,25 @@ async fn import_post(
     let author_ids: Vec<i64> = ctx.authors.get(&item.creator).copied().into_iter().filter(|id| *id != 0).collect();
     let featured = item.meta("_thumbnail_id").and_then(|id| ctx.attachments.get(id));
     let comments_mode = if item.comment_status == "closed" { "closed" } else { "open" };
-    let fp = fingerprint(&[
-        &item.title,
+    let terms_and_people = format!(
+        "{:?}{:?}{:?}",
+        item.terms.iter().map(|t| &t.nicename).collect::<Vec<_>>(),
+        item.creator,
+        item.meta("_thumbnail_id")
+    );
+    let mut fingerprinted = vec![
+        item.title.as_str(),
         &item.content,
         &item.excerpt,
         &item.status,
         &item.post_date_gmt,
         &item.post_date,
-        &format!(
-            "{:?}{:?}{:?}",
-            item.terms.iter().map(|t| &t.nicename).collect::<Vec<_>>(),
-            item.creator,
-            item.meta("_thumbnail_id")
-        ),
+        &terms_and_people,
         &item.comment_status,
-    ]);
+    ];
+    // Only when present, so that posts without one keep the fingerprint earlier runs recorded.
+    fingerprinted.extend(seo_description.as_deref());
+    let fp = fingerprint(&fingerprinted);
     let known = lookup_any(&mut tx, db, &ctx.source, "post", &item.post_id).await?;
     report.shortcodes.add(&converted.shortcodes);
     let what = change_of(&known, &fp);

@@ -182,6 +182,9 @@ async fn wordpress_import(app: TestApp) {
     }
     assert!(budget.contains("écrivez-nous"), "{budget}");
     assert!(budget.contains("youtube.com/watch"), "{budget}");
+    // No excerpt: the SEO plugin's description is the lead, not the first words of the text.
+    let lead = text(&app, "select lead as v from articles where title like $1", "Budget%").await;
+    assert_eq!(lead, "Le gouvernement présente un budget de croissance & d’emploi.");
     // The featured image and its words came from the attachment that follows the post.
     assert_eq!(
         count(&app, "select count(*) as n from articles where slug = 'elections-a-rabat' and featured_media_id is not null and featured_caption = 'Rabat, mars 2019' and featured_alt = 'La médina de Rabat'").await,
