@@ -105,6 +105,8 @@ pub(super) async fn import_people_and_terms(
     }
     let existing = sections::all(db).await?;
     let mut position = existing.iter().map(|s| s.position).max().unwrap_or(0);
+    // Category slug in the file → the section's slug here, for the nested feed addresses.
+    let mut our_slugs: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for term in placed {
         let wanted = crate::news::slug::slugify(&wxr::percent_decode(&term.slug));
         let known = imports::lookup(&mut tx, &ctx.source, "category", &term.slug).await?;
@@ -159,6 +161,7 @@ pub(super) async fn import_people_and_terms(
             )
             .await?;
         }
+        our_slugs.insert(term.slug.clone(), slug);
         ctx.sections.insert(term.slug.clone(), id);
     }
     // Nested category addresses (/category/monde/afrique) as WordPress writes them.
@@ -173,9 +176,12 @@ pub(super) async fn import_people_and_terms(
             if chain.len() > 1
                 && let Some(id) = ctx.sections.get(&term.slug)
             {
-                redirects::put(&mut tx, &format!("/category/{}", chain.join("/")), RedirectTarget::Section(*id))
-                    .await?;
+                let old = format!("/category/{}", chain.join("/"));
+                redirects::put(&mut tx, &old, RedirectTarget::Section(*id)).await?;
                 report.redirects += 1;
+                if let Some(ours) = our_slugs.get(&term.slug) {
+                    put_feed_redirects(&mut tx, &old, &format!("/feeds/rubrique/{ours}"), report).await?;
+                }
             }
         }
     }

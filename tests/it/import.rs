@@ -221,6 +221,7 @@ async fn wordpress_import(app: TestApp) {
         ("/feed/atom/", "/feeds/atom.xml"),
         ("/?feed=rss2", "/feeds/rss.xml"),
         ("/category/maghreb/feed/", "/feeds/rubrique/maghreb/rss.xml"),
+        ("/category/monde/afrique/maghreb/feed/", "/feeds/rubrique/maghreb/rss.xml"),
         ("/author/amina/feed/", "/feeds/auteur/amina-benali/rss.xml"),
         ("/tag/elections/feed/atom/", "/feeds/tag/elections/atom.xml"),
     ] {
