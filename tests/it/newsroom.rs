@@ -864,10 +864,22 @@ async fn api_tokens_are_made_and_revoked_from_the_account_page(app: TestApp) {
     assert!(!no_password.body.contains("not the password"), "a password is never given back");
 
     let made = make("Fil AFP", "30", PASSWORD).await;
-    assert_eq!(made.status, 200, "{}", made.body);
+    assert_eq!(made.status, 303, "{}", made.body);
+    assert_eq!(made.header("location"), "/redaction/compte?ok=token_made#jetons");
+    let carried = crate::support::set_cookie_value(&made, "gz_new_token").expect("the token goes to the page");
+    let cookie_line =
+        made.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect::<Vec<_>>().join("\n");
+    assert!(cookie_line.contains("Path=/redaction/compte; HttpOnly; SameSite=Strict; Max-Age=300"), "{cookie_line}");
+    let cookies = format!("{}; gz_new_token={carried}", journalist.cookie);
+    let made = app.get_as("/redaction/compte?ok=token_made", &cookies).await;
     assert_eq!(made.header("cache-control"), "no-store");
+    assert!(made.body.contains("copiez-le maintenant"), "{}", made.body);
+    assert_eq!(crate::support::set_cookie_value(&made, "gz_new_token").as_deref(), Some(""), "shown once: cleared");
     let token = made.body.split("id=\"new-token\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    assert_eq!(token, carried);
     assert_eq!(token.len(), 48, "{token}");
+    let forged = app.get_as("/redaction/compte", &format!("{}; gz_new_token=<b>x</b>", journalist.cookie)).await;
+    assert!(!forged.body.contains("id=\"new-token\""), "only a token's characters are shown");
     let in_30_days = (chrono::Utc::now() + chrono::Duration::days(30)).with_timezone(&chrono_tz::Africa::Casablanca);
     assert!(made.body.contains(&in_30_days.format("%d/%m/%Y").to_string()), "the end date is listed");
     let again = app.get_as("/redaction/compte", &journalist.cookie).await.body;

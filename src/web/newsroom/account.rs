@@ -3,6 +3,7 @@
 //! application passwords).
 
 use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +12,7 @@ use crate::error::{AppError, PageResult};
 use crate::secrets::{hash_password, totp, verify_password};
 use crate::store::users;
 use crate::store::{api_tokens, audit, now_ms, sessions, throttle};
-use crate::web::newsroom::session::{BASE, Staff, StaffForm};
+use crate::web::newsroom::session::{BASE, Staff, StaffForm, cookie, is_https};
 use crate::web::newsroom::{Desk, FieldErrors, render};
 
 #[derive(Serialize)]
@@ -92,10 +93,23 @@ async fn page(
 
 pub async fn show_account(
     State(state): State<AppState>,
+    headers: HeaderMap,
     staff: Staff,
     Query(q): Query<OkQuery>,
 ) -> PageResult<Response> {
-    page(&state, &staff, FieldErrors::default(), q.ok.as_deref(), Typed::default()).await
+    let new_token = cookie(&headers, NEW_TOKEN_COOKIE)
+        .filter(|token| !token.is_empty() && token.chars().all(|c| c.is_ascii_hexdigit()))
+        .map(str::to_string);
+    let shown = new_token.is_some();
+    let typed = Typed { new_token, ..Typed::default() };
+    let mut response = page(&state, &staff, FieldErrors::default(), q.ok.as_deref(), typed).await?;
+    if shown {
+        // Shown once: the cookie goes, and the page is kept by no cache.
+        let secure = is_https(&state, &headers);
+        response.headers_mut().append(header::SET_COOKIE, new_token_cookie("", 0, secure));
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(response)
 }
 
 #[derive(Deserialize, Default)]
@@ -277,7 +291,11 @@ pub struct TokenInput {
 }
 
 /// Makes an API token for oneself and shows it, once, on the account page.
-pub async fn create_token(State(state): State<AppState>, form: StaffForm<TokenInput>) -> PageResult<Response> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: StaffForm<TokenInput>,
+) -> PageResult<Response> {
     let StaffForm { staff, input } = form;
     let lang = state.site().default_language;
     let mut errors = FieldErrors::default();
@@ -319,12 +337,25 @@ pub async fn create_token(State(state): State<AppState>, form: StaffForm<TokenIn
     )
     .await?;
     tx.commit().await?;
-    let mut response =
-        page(&state, &staff, FieldErrors::default(), None, Typed { new_token: Some(token), ..Typed::default() })
-            .await?;
-    // The token is in this page: no cache, no back-button copy.
-    response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    // Shown by the page this leads to, once: a reload of that page does not post the form
+    // again (and make a second token), and the token never sits in a cached answer.
+    let mut response = Redirect::to(&format!("{BASE}/compte?ok=token_made#jetons")).into_response();
+    let cookie = new_token_cookie(&token, NEW_TOKEN_SECONDS, is_https(&state, &headers));
+    response.headers_mut().append(header::SET_COOKIE, cookie);
     Ok(response)
+}
+
+/// The cookie that carries a new token to the page that shows it: sent to the account page
+/// only, for five minutes at most, and cleared by that page.
+const NEW_TOKEN_COOKIE: &str = "gz_new_token";
+const NEW_TOKEN_SECONDS: i64 = 300;
+
+fn new_token_cookie(value: &str, max_age_s: i64, secure: bool) -> HeaderValue {
+    let text = format!(
+        "{NEW_TOKEN_COOKIE}={value}; Path={BASE}/compte; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{}",
+        if secure { "; Secure" } else { "" }
+    );
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("gz_invalid=1"))
 }
 
 #[derive(Deserialize, Default)]
