@@ -21,6 +21,15 @@ use crate::wxr::{self, Item};
 /// Where SEO plugins keep a post's description: Yoast, Rank Math, All in One SEO.
 const SEO_DESCRIPTIONS: &[&str] = &["_yoast_wpseo_metadesc", "rank_math_description", "_aioseo_description"];
 
+/// An SEO plugin's description written as a template of its variables (Yoast's `%%title%%`,
+/// Rank Math's `%excerpt%`, All in One SEO's `#post_excerpt`), not a summary.
+fn is_seo_template(text: &str) -> bool {
+    let percent_variable = text.split('%').skip(1).step_by(2).any(|name| {
+        !name.is_empty() && name.len() <= 40 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    });
+    text.contains("%%") || percent_variable || text.contains("#post_") || text.contains("#site_")
+}
+
 /// The status an article takes from a WordPress post status; `None`: not imported.
 fn article_status(status: &str) -> Option<ArticleStatus> {
     Some(match status {
@@ -94,16 +103,16 @@ async fn import_post(
     // post has no excerpt (one made of Yoast's %%variables%% is a template, not a summary).
     let seo_description = SEO_DESCRIPTIONS
         .iter()
-        .find_map(|key| item.meta(key))
+        .filter_map(|key| item.meta(key))
         .map(text_of_html)
-        .filter(|text| !text.trim().is_empty() && !text.contains("%%"));
-    let lead = {
-        let excerpt = text_of_html(&item.excerpt);
-        match (excerpt.is_empty(), &seo_description) {
-            (false, _) => excerpt,
-            (true, Some(description)) => description.clone(),
-            (true, None) => crate::news::excerpt::excerpt(&plain_text(&converted.html), 240),
-        }
+        .find(|text| !text.trim().is_empty() && !is_seo_template(text));
+    let excerpt = text_of_html(&item.excerpt);
+    // The description counts only where it is the lead (and so in the fingerprint).
+    let seo_lead = seo_description.filter(|_| excerpt.is_empty());
+    let lead = match (&seo_lead, excerpt.is_empty()) {
+        (Some(description), _) => description.clone(),
+        (None, false) => excerpt,
+        (None, true) => crate::news::excerpt::excerpt(&plain_text(&converted.html), 240),
     };
     let at = item_time(item, ctx.tz);
     let publish_at = match status {
@@ -135,8 +144,9 @@ async fn import_post(
         &terms_and_people,
         &item.comment_status,
     ];
-    // Only when present, so that posts without one keep the fingerprint earlier runs recorded.
-    fingerprinted.extend(seo_description.as_deref());
+    // Only when it is the lead, so that every other post keeps the fingerprint earlier runs
+    // recorded (a changed fingerprint means an update, which overwrites newsroom edits).
+    fingerprinted.extend(seo_lead.as_deref());
     let fp = fingerprint(&fingerprinted);
     let known = lookup_any(&mut tx, db, &ctx.source, "post", &item.post_id).await?;
     report.shortcodes.add(&converted.shortcodes);
@@ -182,20 +192,13 @@ async fn import_post(
             *id
         }
         _ => {
-            // Polylang puts a story's languages under one `post_translations` term: the first
-            // of them imported names the group, the others join it (whatever the batch).
-            let translations = item.terms_of("post_translations").next().map(|t| t.nicename.clone());
-            let group = match &translations {
-                Some(term) => imports::lookup(tx, &ctx.source, "translations", term).await?.map(|(id, _)| id),
-                None => None,
-            };
-            let id = articles::insert(
+            articles::insert(
                 tx,
                 &NewArticle {
                     slug: wxr::percent_decode(&item.post_name),
                     section_id,
                     language,
-                    translation_group: group,
+                    translation_group: None,
                     title: title.clone(),
                     lead: lead.clone(),
                     body_markdown: converted.markdown.clone(),
@@ -215,13 +218,21 @@ async fn import_post(
                     created_at: at,
                 },
             )
-            .await?;
-            if let (Some(term), None) = (&translations, group) {
-                imports::record(tx, &ctx.source, "translations", term, id, "").await?;
-            }
-            id
+            .await?
         }
     };
+    // Polylang puts a story's languages under one `post_translations` term: the first of them
+    // met names the group, the others join it, whatever the batch or the run (an article
+    // imported before the group was known joins it on the next run).
+    if let Some(term) = item.terms_of("post_translations").next() {
+        match imports::lookup(tx, &ctx.source, "translations", &term.nicename).await? {
+            Some((group, _)) => imports::set_translation_group(tx, article_id, group).await?,
+            None => {
+                let group = imports::translation_group_of(tx, article_id).await?.unwrap_or(article_id);
+                imports::record(tx, &ctx.source, "translations", &term.nicename, group, "").await?;
+            }
+        }
+    }
     if what != UNCHANGED {
         imports::record(tx, &ctx.source, "post", &item.post_id, article_id, &fp).await?;
         if status == ArticleStatus::Scheduled
@@ -309,4 +320,21 @@ async fn import_page(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seo_templates_are_not_summaries() {
+        for template in
+            ["%%title%% %%sep%% %%sitename%%", "%excerpt% - %sitename%", "#post_excerpt #separator_sa #site_title"]
+        {
+            assert!(is_seo_template(template), "{template}");
+        }
+        for summary in ["Le budget croît de 4 % et l'emploi de 2 %.", "100% des votes", "Un résumé simple."] {
+            assert!(!is_seo_template(summary), "{summary}");
+        }
+    }
 }

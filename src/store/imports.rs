@@ -270,3 +270,22 @@ pub async fn set_body(tx: &mut Tx, body: &ImportedBody) -> StoreResult<()> {
         .await?;
     Ok(())
 }
+
+/// The translation group of an article.
+pub async fn translation_group_of(tx: &mut Tx, article_id: i64) -> StoreResult<Option<i64>> {
+    let row = sqlx::query("select translation_group from articles where id = $1")
+        .bind(article_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.map(|r| col::<Option<i64>>(&r, "translation_group")).transpose()?.flatten())
+}
+
+/// Puts an article in a translation group (a story's versions in other languages).
+pub async fn set_translation_group(tx: &mut Tx, article_id: i64, group: i64) -> StoreResult<()> {
+    sqlx::query("update articles set translation_group = $2 where id = $1 and (translation_group is null or translation_group <> $2)")
+        .bind(article_id)
+        .bind(group)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

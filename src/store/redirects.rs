@@ -95,10 +95,15 @@ pub fn normalize(address: &str) -> String {
     if let Some(key) = wmaker_key(&path) {
         return key;
     }
-    let kept: Vec<&str> = query
+    let mut kept: Vec<&str> = query
         .split('&')
         .filter(|pair| pair.split_once('=').is_some_and(|(k, v)| LEGACY_KEYS.contains(&k) && !v.is_empty()))
         .collect();
+    // `feed` names the site's feed on its own; beside another key (`?p=12&feed=rss2`, a post's
+    // comment feed) the other key says what it was about.
+    if kept.len() > 1 {
+        kept.retain(|pair| !pair.starts_with("feed="));
+    }
     if kept.is_empty() || !(path == "/" || path == "/index.php") {
         return path;
     }
@@ -135,6 +140,8 @@ mod tests {
         assert_eq!(normalize("/%d8%a7%d9%84/"), normalize("/%D8%A7%D9%84"));
         assert_eq!(normalize("/%D8%A7%D9%84"), "/ال");
         assert_eq!(normalize("/?p=123&utm_source=x"), "/?p=123");
+        assert_eq!(normalize("/?p=123&feed=rss2"), "/?p=123", "a post's comment feed: the post");
+        assert_eq!(normalize("/?feed=rss2"), "/?feed=rss2");
         assert_eq!(normalize("/index.php?page_id=4"), "/?page_id=4");
         assert_eq!(normalize("/recherche?q=x"), "/recherche");
         assert_eq!(normalize("/Le-gouvernement-adopte-le-budget_a160665.html"), "/_a160665.html");
