@@ -782,16 +782,27 @@ async fn users_and_second_factor(app: TestApp) {
         .post_form(
             "/redaction/compte/deuxieme-facteur",
             &admin,
-            &[("action", "enable"), ("secret", &secret), ("code", "000000")],
+            &[("action", "enable"), ("secret", &secret), ("code", "000000"), ("password", PASSWORD)],
         )
         .await;
     assert_eq!(wrong.status, 422);
     let code = gazette::secrets::totp::code_at(&secret, gazette::store::now_ms() / 1000).unwrap();
+    // A session alone cannot put another phone on the account: the password is asked.
+    let thief = app
+        .post_form(
+            "/redaction/compte/deuxieme-facteur",
+            &admin,
+            &[("action", "enable"), ("secret", &secret), ("code", &format!("{code:06}")), ("password", "a guess")],
+        )
+        .await;
+    assert_eq!(thief.status, 422);
+    assert!(thief.body.contains("totp_password-error"), "{}", thief.body);
+    assert!(thief.body.contains(&secret), "the proposed secret is kept");
     let on = app
         .post_form(
             "/redaction/compte/deuxieme-facteur",
             &admin,
-            &[("action", "enable"), ("secret", &secret), ("code", &format!("{code:06}"))],
+            &[("action", "enable"), ("secret", &secret), ("code", &format!("{code:06}")), ("password", PASSWORD)],
         )
         .await;
     assert_eq!(on.status, 303);
@@ -863,8 +874,30 @@ async fn api_tokens_are_made_and_revoked_from_the_account_page(app: TestApp) {
     assert!(no_password.body.contains("value=\"Fil AFP\"") && !no_password.body.contains("id=\"new-token\""));
     assert!(!no_password.body.contains("not the password"), "a password is never given back");
 
+    // Wrong passwords here count as at login: after the free ones, even the right one waits
+    // (and the wait is not lengthened by trying); once the wait is over it works.
+    for _ in 0..3 {
+        assert_eq!(make("Fil AFP", "30", "not the password").await.status, 422);
+    }
+    let waiting = make("Fil AFP", "30", PASSWORD).await;
+    assert!(waiting.body.contains("Trop de tentatives"), "{}", waiting.body);
+    assert!(!waiting.body.contains("id=\"new-token\""));
+    let failures = || async {
+        let sql =
+            "select coalesce(max(failures), 0) as n from login_throttle where key = 'account:journalist@example.ma'";
+        sqlx::Row::get::<i64, _>(&sqlx::query(sql).fetch_one(app.db().reader()).await.unwrap(), "n")
+    };
+    let counted = failures().await;
+    assert!(counted >= 3, "{counted}");
+    assert_eq!(make("Fil AFP", "30", PASSWORD).await.status, 422);
+    assert_eq!(failures().await, counted, "waiting is not failing");
+    sqlx::query("update login_throttle set last_failure_at = last_failure_at - 600000")
+        .execute(app.db().writer())
+        .await
+        .unwrap();
     let made = make("Fil AFP", "30", PASSWORD).await;
     assert_eq!(made.status, 303, "{}", made.body);
+    assert_eq!(failures().await, 0, "a right password clears the count");
     assert_eq!(made.header("location"), "/redaction/compte?ok=token_made#jetons");
     let carried = crate::support::set_cookie_value(&made, "gz_new_token").expect("the token goes to the page");
     let cookie_line =

@@ -153,8 +153,8 @@ pub async fn change_password(State(state): State<AppState>, form: StaffForm<Pass
     let StaffForm { staff, input } = form;
     let lang = state.site().default_language;
     let mut errors = FieldErrors::default();
-    if !confirm_password(&state, &staff, &input.current).await? {
-        errors.add("current", state.catalog().text(lang, "newsroom.login.wrong", &[]));
+    if let Err(message) = confirm_password(&state, &staff, &input.current).await? {
+        errors.add("current", message);
     } else if input.password.chars().count() < 10 {
         errors.add("password", state.catalog().text(lang, "newsroom.password.too_short", &[]));
     } else if input.password != input.confirm {
@@ -193,6 +193,8 @@ pub struct TotpInput {
     action: String,
     secret: String,
     code: String,
+    /// The account's password, asked when turning the factor on.
+    password: String,
 }
 
 /// Turns the second factor on (proving the app works with a code) or off (with a code too).
@@ -201,24 +203,32 @@ pub async fn set_second_factor(State(state): State<AppState>, form: StaffForm<To
     let lang = state.site().default_language;
     let current = users::totp_secret(state.db(), staff.user.id).await?;
     let enable = input.action == "enable";
-    let refuse = |key: &str, proposed: Option<String>| {
+    let refuse = |field: &'static str, message: String, proposed: Option<String>| {
         let mut errors = FieldErrors::default();
-        errors.add("code", state.catalog().text(lang, key, &[]));
+        errors.add(field, message);
         (errors, Typed { secret: proposed, ..Typed::default() })
     };
-    let step = match (&current, enable) {
+    let text = |key: &str| state.catalog().text(lang, key, &[]);
+    let proof = match (&current, enable) {
         // Replacing a second factor that is on would need no code of it: turn it off first.
-        (Some(_), true) => {
-            let (errors, typed) = refuse("newsroom.account.error.totp_already_on", None);
+        (Some(_), true) => Err(("code", text("newsroom.account.error.totp_already_on"))),
+        // Turning it on asks for the password: a stolen session alone cannot put the thief's
+        // phone on the account and lock its owner out.
+        (None, true) => match confirm_password(&state, &staff, &input.password).await? {
+            Err(message) => Err(("totp_password", message)),
+            Ok(()) => totp::verified_step(input.secret.trim(), &input.code, now_ms() / 1000)
+                .ok_or_else(|| ("code", text("newsroom.login.wrong_code"))),
+        },
+        (Some(secret), false) => confirm_code(&state, &staff, secret, &input.code).await?.map_err(|m| ("code", m)),
+        (None, false) => Err(("code", text("newsroom.login.wrong_code"))),
+    };
+    let step = match proof {
+        Ok(step) => step,
+        Err((field, message)) => {
+            let proposed = (enable && current.is_none()).then_some(input.secret);
+            let (errors, typed) = refuse(field, message, proposed);
             return page(&state, &staff, errors, None, typed).await;
         }
-        (None, true) => totp::verified_step(input.secret.trim(), &input.code, now_ms() / 1000),
-        (Some(secret), false) => confirm_code(&state, &staff, secret, &input.code).await?,
-        (None, false) => None,
-    };
-    let Some(step) = step else {
-        let (errors, typed) = refuse("newsroom.login.wrong_code", enable.then_some(input.secret));
-        return page(&state, &staff, errors, None, typed).await;
     };
     let mut tx = state.db().begin().await?;
     users::set_totp_secret(&mut tx, staff.user.id, enable.then_some(input.secret.trim()), step).await?;
@@ -243,39 +253,64 @@ fn account_key(staff: &Staff) -> [String; 1] {
 }
 
 /// Checks a code of the account's second factor as login does: once (the step is claimed, so a
-/// code seen over a shoulder is spent), and each wrong one counts against the account. Returns
-/// the step of a right code.
-async fn confirm_code(state: &AppState, staff: &Staff, secret: &str, code: &str) -> PageResult<Option<i64>> {
+/// code seen over a shoulder is spent), each wrong one counting against the account, none
+/// checked while the account must wait. The step of a right code, or what the form says.
+async fn confirm_code(state: &AppState, staff: &Staff, secret: &str, code: &str) -> PageResult<Result<i64, String>> {
     let keys = account_key(staff);
-    let wait = throttle::wait_ms(state.db(), &keys).await?;
+    if let Some(wait) = must_wait(state, &keys).await? {
+        return Ok(Err(wait));
+    }
     let mut tx = state.db().begin().await?;
-    let step = totp::verified_step(secret, code, now_ms() / 1000).filter(|_| wait == 0);
+    let step = totp::verified_step(secret, code, now_ms() / 1000);
     let claimed = match step {
         Some(step) => users::claim_totp_step(&mut tx, staff.user.id, step).await?,
         None => false,
     };
-    if !claimed {
-        throttle::record_failure(&mut tx, &keys).await?;
-    }
+    let proof = match step.filter(|_| claimed) {
+        Some(step) => {
+            throttle::clear(&mut tx, &keys[0]).await?;
+            Ok(step)
+        }
+        None => {
+            throttle::record_failure(&mut tx, &keys).await?;
+            Err(state.catalog().text(state.site().default_language, "newsroom.login.wrong_code", &[]))
+        }
+    };
     tx.commit().await?;
-    Ok(step.filter(|_| claimed))
+    Ok(proof)
 }
 
-/// Checks the account's password (argon2, off the async threads); a wrong one counts against
-/// the account like a wrong login, and while the account must wait no password is right.
-async fn confirm_password(state: &AppState, staff: &Staff, password: &str) -> PageResult<bool> {
+/// Checks the account's password as login does (argon2, off the async threads): a wrong one
+/// counts against the account, none is checked while the account must wait. What the form
+/// says when it is not the password.
+async fn confirm_password(state: &AppState, staff: &Staff, password: &str) -> PageResult<Result<(), String>> {
     let keys = account_key(staff);
-    let wait = throttle::wait_ms(state.db(), &keys).await?;
+    if let Some(wait) = must_wait(state, &keys).await? {
+        return Ok(Err(wait));
+    }
     let (password, phc) = (password.to_string(), staff.user.password_hash.clone().unwrap_or_default());
     let right = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    if !right || wait > 0 {
-        let mut tx = state.db().begin().await?;
+    let mut tx = state.db().begin().await?;
+    let proof = if right {
+        throttle::clear(&mut tx, &keys[0]).await?;
+        Ok(())
+    } else {
         throttle::record_failure(&mut tx, &keys).await?;
-        tx.commit().await?;
-    }
-    Ok(right && wait == 0)
+        Err(state.catalog().text(state.site().default_language, "newsroom.login.wrong", &[]))
+    };
+    tx.commit().await?;
+    Ok(proof)
+}
+
+/// "Wait N seconds" when the account's wrong passwords and codes ask for a pause.
+async fn must_wait(state: &AppState, keys: &[String]) -> PageResult<Option<String>> {
+    let wait = throttle::wait_ms(state.db(), keys).await?;
+    Ok((wait > 0).then(|| {
+        let seconds = ((wait + 999) / 1000).to_string();
+        state.catalog().text(state.site().default_language, "newsroom.login.wait", &[("seconds", &seconds)])
+    }))
 }
 
 #[derive(Deserialize, Default)]
@@ -308,12 +343,12 @@ pub async fn create_token(
         errors.add("token_days", state.catalog().text(lang, "newsroom.account.error.token_days", &[]));
     }
     if errors.is_empty() {
-        if !confirm_password(&state, &staff, &input.password).await? {
-            errors.add("token_password", state.catalog().text(lang, "newsroom.login.wrong", &[]));
+        if let Err(message) = confirm_password(&state, &staff, &input.password).await? {
+            errors.add("token_password", message);
         } else if let Some(secret) = users::totp_secret(state.db(), staff.user.id).await?
-            && confirm_code(&state, &staff, &secret, &input.code).await?.is_none()
+            && let Err(message) = confirm_code(&state, &staff, &secret, &input.code).await?
         {
-            errors.add("token_code", state.catalog().text(lang, "newsroom.login.wrong_code", &[]));
+            errors.add("token_code", message);
         }
     }
     let (Some(days), true) = (days, errors.is_empty()) else {
