@@ -29,7 +29,7 @@ pub(super) async fn import_attachments(
                 if !ctx.dry_run {
                     point_old_addresses(&mut tx, ctx, id, &attachment.old_url, &url, report).await?;
                 }
-                ctx.uploads.insert(attachment.old_url.clone(), url.clone());
+                remember_upload(ctx, &attachment.old_url, &url);
                 if let Some(a) = ctx.attachments.get_mut(id) {
                     a.media_id = Some(media_id);
                     a.new_url = Some(url);
@@ -93,7 +93,7 @@ pub(super) async fn import_attachments(
             imports::record(&mut tx, &ctx.source, "attachment", id, media_id, &key).await?;
             let url = format!("/media/{key}");
             point_old_addresses(&mut tx, ctx, id, &attachment.old_url, &url, report).await?;
-            ctx.uploads.insert(attachment.old_url.clone(), url.clone());
+            remember_upload(ctx, &attachment.old_url, &url);
             if let Some(a) = ctx.attachments.get_mut(id) {
                 a.media_id = Some(media_id);
                 a.new_url = Some(url);
@@ -116,10 +116,42 @@ async fn point_old_addresses(
     report: &mut Report,
 ) -> Result<(), ImportError> {
     let mut old = vec![format!("/?attachment_id={id}")];
-    old.extend(super::addresses::old_path(old_url, &ctx.source).filter(|path| path != "/"));
+    for url in std::iter::once(old_url.to_string()).chain(unscaled(old_url)) {
+        old.extend(super::addresses::old_path(&url, &ctx.source).filter(|path| path != "/"));
+    }
     for path in old {
         redirects::put(tx, &path, RedirectTarget::Path(url)).await?;
         report.redirects += 1;
     }
     Ok(())
+}
+
+/// Where the text's old upload addresses now lead: the attachment's own and, for a picture
+/// WordPress scaled down at upload, the original's, which its resized copies come from.
+fn remember_upload(ctx: &mut Context, old_url: &str, url: &str) {
+    if let Some(original) = unscaled(old_url) {
+        ctx.uploads.insert(original, url.to_string());
+    }
+    ctx.uploads.insert(old_url.to_string(), url.to_string());
+}
+
+/// `photo-scaled.jpg` → `photo.jpg`: since WordPress 5.3 a large upload is kept scaled under
+/// that name, while its resized copies (`photo-300x200.jpg`) are named after the original.
+fn unscaled(url: &str) -> Option<String> {
+    let (stem, extension) = url.rsplit_once('.')?;
+    let original = stem.strip_suffix("-scaled")?;
+    Some(format!("{original}.{extension}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn scaled_uploads_are_named_after_their_original() {
+        let url = "https://old.example.com/wp-content/uploads/2023/05/port-scaled.jpg";
+        assert_eq!(
+            super::unscaled(url).as_deref(),
+            Some("https://old.example.com/wp-content/uploads/2023/05/port.jpg")
+        );
+        assert_eq!(super::unscaled("https://old.example.com/wp-content/uploads/2023/05/port.jpg"), None);
+    }
 }

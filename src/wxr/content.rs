@@ -366,72 +366,104 @@ fn rewrite_urls(html: &str, media: &dyn MediaResolver) -> String {
 }
 
 /// WordPress's `<img>` tags made ours: an emoji WordPress drew as a picture from its own
-/// servers (`class="emoji"` or `wp-smiley`) becomes the character itself (no reader's address
-/// goes to a third party, and it reads as text), and a picture of an imported attachment
-/// (`class="wp-image-123"`) without alternative text takes the attachment's.
+/// servers (`class="emoji"` from s.w.org, or `wp-smiley`) becomes the character itself (no
+/// reader's address goes to a third party, and it reads as text), and a picture of an
+/// imported attachment (`class="wp-image-123"`) without alternative text takes the
+/// attachment's. The sanitizer checks whatever comes out.
 fn images(html: &str, media: &dyn MediaResolver) -> String {
+    let lower = html.to_ascii_lowercase();
     let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(at) = rest.find("<img") {
-        out.push_str(&rest[..at]);
-        let Some(len) = rest[at..].find('>').map(|end| end + 1) else {
-            rest = &rest[at..];
-            break;
-        };
-        let tag = &rest[at..at + len];
-        rest = &rest[at + len..];
-        let class = tag_attribute(tag, "class").unwrap_or_default();
-        let alt = tag_attribute(tag, "alt").unwrap_or_default();
-        let classes: Vec<&str> = class.split_whitespace().collect();
-        if classes.iter().any(|c| *c == "emoji" || *c == "wp-smiley") && !alt.trim().is_empty() {
-            out.push_str(alt);
-            continue;
-        }
-        let attachment_alt = classes
-            .iter()
-            .find_map(|c| c.strip_prefix("wp-image-"))
-            .and_then(|id| media.attachment(id))
-            .map(|(_, alt, _)| alt)
-            .filter(|alt| !alt.trim().is_empty());
-        match attachment_alt {
-            Some(new_alt) if alt.trim().is_empty() => {
-                let without = remove_attribute(tag, "alt");
-                let body = without.trim_end_matches('>').trim_end_matches('/').trim_end();
-                out.push_str(&format!("{body} alt=\"{}\">", escape_html(&new_alt)));
+    let mut done = 0;
+    let mut search = 0;
+    while let Some(found) = lower[search..].find("<img") {
+        let at = search + found;
+        search = at + 4;
+        let Some((attributes, len)) = start_tag(&html[at..]) else { continue };
+        let value = |name: &str| attributes.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+        let classes: Vec<&str> = value("class").unwrap_or_default().split_whitespace().collect();
+        let alt = value("alt").unwrap_or_default();
+        let src = value("src").unwrap_or_default();
+        let wordpress_emoji =
+            (classes.contains(&"emoji") && src.contains("s.w.org/images/core/emoji")) || classes.contains(&"wp-smiley");
+        let replacement = if wordpress_emoji && !alt.trim().is_empty() {
+            Some(alt.to_string())
+        } else if alt.trim().is_empty()
+            && let Some(new_alt) = classes
+                .iter()
+                .find_map(|c| c.strip_prefix("wp-image-"))
+                .and_then(|id| media.attachment(id))
+                .map(|(_, alt, _)| alt)
+                .filter(|alt| !alt.trim().is_empty())
+        {
+            let mut tag = String::from("<img");
+            for (name, value) in attributes.iter().filter(|(name, _)| name != "alt") {
+                tag.push_str(&format!(" {name}=\"{}\"", value.replace('"', "&quot;")));
             }
-            _ => out.push_str(tag),
+            tag.push_str(&format!(" alt=\"{}\">", escape_html(&new_alt)));
+            Some(tag)
+        } else {
+            None
+        };
+        if let Some(replacement) = replacement {
+            out.push_str(&html[done..at]);
+            out.push_str(&replacement);
+            done = at + len;
+            search = done;
         }
     }
-    out.push_str(rest);
+    out.push_str(&html[done..]);
     out
 }
 
-/// The value of `name="…"` (or `'…'`) in one HTML tag, as written.
-fn tag_attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let mut search = tag;
-    while let Some(at) = search.find(name) {
-        let before = search[..at].chars().next_back();
-        let after = &search[at + name.len()..];
-        if before.is_some_and(char::is_whitespace)
-            && let Some(value) = after.trim_start().strip_prefix('=')
-        {
-            let value = value.trim_start();
-            let quote = value.chars().next().filter(|q| *q == '"' || *q == '\'')?;
-            let value = &value[1..];
-            return value.find(quote).map(|end| &value[..end]);
-        }
-        search = after;
+/// The attributes of the start tag `tag` begins with (names lowercased, values as written, ""
+/// for a bare one), and the tag's length; `None` when it does not end.
+fn start_tag(tag: &str) -> Option<(Vec<(String, String)>, usize)> {
+    let bytes = tag.as_bytes();
+    let mut at = 1;
+    while at < bytes.len() && !matches!(bytes[at], b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'>') {
+        at += 1;
     }
-    None
-}
-
-/// `tag` without its `name` attribute.
-fn remove_attribute(tag: &str, name: &str) -> String {
-    let Some(value) = tag_attribute(tag, name) else { return tag.to_string() };
-    let value_at = value.as_ptr() as usize - tag.as_ptr() as usize;
-    let start = tag[..value_at].rfind(name).unwrap_or(value_at);
-    let end = value_at + value.len() + 1;
-    format!("{}{}", tag[..start].trim_end(), &tag[end..])
+    let mut attributes = Vec::new();
+    loop {
+        while at < bytes.len() && matches!(bytes[at], b' ' | b'\t' | b'\n' | b'\r' | b'/') {
+            at += 1;
+        }
+        match bytes.get(at) {
+            None => return None,
+            Some(b'>') => return Some((attributes, at + 1)),
+            Some(_) => {}
+        }
+        let name_start = at;
+        while at < bytes.len() && !matches!(bytes[at], b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'>' | b'=') {
+            at += 1;
+        }
+        let name = tag[name_start..at].to_ascii_lowercase();
+        while at < bytes.len() && matches!(bytes[at], b' ' | b'\t' | b'\n' | b'\r') {
+            at += 1;
+        }
+        let mut value = String::new();
+        if bytes.get(at) == Some(&b'=') {
+            at += 1;
+            while at < bytes.len() && matches!(bytes[at], b' ' | b'\t' | b'\n' | b'\r') {
+                at += 1;
+            }
+            match bytes.get(at) {
+                Some(quote @ (b'"' | b'\'')) => {
+                    let end = tag[at + 1..].find(*quote as char)? + at + 1;
+                    value = tag[at + 1..end].to_string();
+                    at = end + 1;
+                }
+                _ => {
+                    let start = at;
+                    while at < bytes.len() && !matches!(bytes[at], b' ' | b'\t' | b'\n' | b'\r' | b'>') {
+                        at += 1;
+                    }
+                    value = tag[start..at].to_string();
+                }
+            }
+        }
+        attributes.push((name, value));
+    }
 }
 
 /// The original upload address of a resized copy: `photo-300x200.jpg` → `photo.jpg`.
@@ -480,6 +512,29 @@ mod tests {
         assert!(!c.html.contains("s.w.org"), "{}", c.html);
         assert!(c.html.contains("<img src=\"/media/ab/50.jpg\" alt=\"La médina\">"), "{}", c.html);
         assert!(c.html.contains("alt=\"Choisi\""), "an alt written by hand is kept: {}", c.html);
+    }
+
+    #[test]
+    fn start_tags_are_read_whatever_their_quoting() {
+        let (attributes, len) =
+            start_tag("<IMG class=wp-image-50 title='a alt=\"x\" b' data-alt=\"no\" alt src=\"a>b.jpg\">after")
+                .unwrap();
+        assert_eq!(len, "<IMG class=wp-image-50 title='a alt=\"x\" b' data-alt=\"no\" alt src=\"a>b.jpg\">".len());
+        let names: Vec<&str> = attributes.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["class", "title", "data-alt", "alt", "src"]);
+        assert_eq!(attributes[0].1, "wp-image-50");
+        assert_eq!(attributes[1].1, "a alt=\"x\" b");
+        assert_eq!(attributes[3].1, "", "a bare alt is an empty one");
+        assert_eq!(attributes[4].1, "a>b.jpg");
+        assert!(start_tag("<img src=\"never closed").is_none());
+
+        let c = convert(
+            "<p><IMG class=wp-image-50 alt src=\"x.jpg\"> <img class=\"emoji\" alt=\":party:\" src=\"https://plugin.example/party.png\"></p>",
+            &TwoImages,
+        );
+        assert!(c.html.contains("alt=\"La médina\""), "unquoted class, bare alt: {}", c.html);
+        assert_eq!(c.html.matches("alt=").count(), 2, "one alt each: {}", c.html);
+        assert!(c.html.contains("party.png"), "a plugin's emoji picture stays a picture: {}", c.html);
     }
 
     #[test]
