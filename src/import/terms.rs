@@ -74,10 +74,17 @@ pub(super) async fn import_people_and_terms(
         if !ctx.dry_run {
             imports::record(&mut tx, &ctx.source, "author", &login, id, &fp).await?;
             if let Some(slug) = imports::user_slug(&mut tx, id).await? {
-                let old = format!("/author/{}", author.login);
-                redirects::put(&mut tx, &old, RedirectTarget::Path(&format!("/auteur/{slug}"))).await?;
-                report.redirects += 1;
-                put_feed_redirects(&mut tx, &old, &format!("/feeds/auteur/{slug}"), report).await?;
+                // WordPress's author address uses the account's "nicename", which the export
+                // does not carry: it is the login made into a slug (`Jean Dupont` →
+                // `jean-dupont`) unless someone changed it by hand.
+                let mut logins = vec![author.login.clone(), crate::news::slug::slugify(&author.login)];
+                logins.dedup();
+                for login in logins.iter().filter(|login| !login.is_empty()) {
+                    let old = format!("/author/{login}");
+                    redirects::put(&mut tx, &old, RedirectTarget::Path(&format!("/auteur/{slug}"))).await?;
+                    report.redirects += 1;
+                    put_feed_redirects(&mut tx, &old, &format!("/feeds/auteur/{slug}"), report).await?;
+                }
             }
         }
         ctx.authors.insert(author.login.clone(), id);

@@ -454,7 +454,28 @@ async fn round_trip(app: TestApp) {
     fresh.cleanup().await;
 }
 
-on_both_engines!(wordpress_import, wmaker_import, broken_files, round_trip);
+/// WordPress's author address is `/author/{nicename}`, the login made into a slug; the export
+/// carries only the login: both lead to the author's page and feed.
+async fn author_addresses_follow_the_nicename(app: TestApp) {
+    let source = std::fs::read_to_string(fixture("entities.xml")).unwrap();
+    let renamed = source.replace("<![CDATA[amina]]>", "<![CDATA[Amina Benali]]>");
+    assert_ne!(renamed, source);
+    let dir = TempDir::new("wxr-nicename");
+    let file = dir.path().join("site.xml");
+    std::fs::write(&file, renamed).unwrap();
+    import(&app, &file, None, 50, false).await.unwrap();
+    app.state.reload_site().await.unwrap();
+    let page = app.get("/author/amina-benali/").await;
+    assert_eq!(page.status, 301, "{}", page.body);
+    let author = page.header("location").to_string();
+    assert!(author.starts_with("/auteur/"), "{author}");
+    assert_eq!(app.get(&author).await.status, 200);
+    let feed = app.get("/author/amina-benali/feed/").await;
+    assert_eq!(feed.header("location"), format!("/feeds{author}/rss.xml"));
+    assert_eq!(app.get("/author/Amina%20Benali/").await.header("location"), author, "the login as written too");
+}
+
+on_both_engines!(wordpress_import, wmaker_import, broken_files, round_trip, author_addresses_follow_the_nicename);
 
 #[test]
 fn the_command_line_names_the_line_of_a_broken_file() {
