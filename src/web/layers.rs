@@ -155,8 +155,8 @@ fn has_nul(uri: &axum::http::Uri) -> bool {
 /// connection's thread would answer a bare 500.
 pub async fn catch_panics(request: Request, next: Next) -> Response {
     use futures_util::FutureExt;
-    let api = request.uri().path().starts_with("/api/");
-    let route = request.uri().path().to_string();
+    // Kept for the rare panic: cloning the address shares its bytes, it copies nothing.
+    let uri = request.uri().clone();
     match std::panic::AssertUnwindSafe(next.run(request)).catch_unwind().await {
         Ok(response) => response,
         Err(panic) => {
@@ -165,8 +165,8 @@ pub async fn catch_panics(request: Request, next: Next) -> Response {
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "a panic without a message".into());
-            let error = AppError::Internal(format!("a handler panicked on {route}: {what}"));
-            if api {
+            let error = AppError::Internal(format!("a handler panicked on {}: {what}", uri.path()));
+            if uri.path().starts_with("/api/") {
                 crate::error::ApiError(error).into_response()
             } else {
                 crate::error::PageError(error).into_response()

@@ -189,9 +189,16 @@ async fn answer(
     if let Some(response) = layers::cached_answer(&shared.state, &request) {
         return Ok(response);
     }
-    let too_slow = Arc::new(AtomicBool::new(false));
-    let body_timeout = shared.body_timeout;
-    let mut request = request.map(|body| axum::body::Body::new(Deadline::new(body, body_timeout, too_slow.clone())));
+    // Only a body that may carry data gets a deadline: most requests (GETs) have none, and pay
+    // for nothing.
+    let too_slow = (!hyper::body::Body::is_end_stream(request.body())).then(|| Arc::new(AtomicBool::new(false)));
+    let mut request = match &too_slow {
+        Some(flag) => {
+            let body_timeout = shared.body_timeout;
+            request.map(|body| axum::body::Body::new(Deadline::new(body, body_timeout, flag.clone())))
+        }
+        None => request.map(axum::body::Body::new),
+    };
     request.extensions_mut().insert(layers::CacheTried);
     // Spawned, not awaited here: rendering belongs on the main runtime's workers, and a reader
     // who goes away does not cut a handler off halfway through its writes.
@@ -199,7 +206,7 @@ async fn answer(
     Ok(match routed.await {
         // Whatever the handler made of a body cut off (a 400 from its extractor, most often),
         // the client hears that it was too slow, and the connection closes.
-        Ok(Ok(_)) if too_slow.load(Ordering::Relaxed) => {
+        Ok(Ok(_)) if too_slow.is_some_and(|flag| flag.load(Ordering::Relaxed)) => {
             let mut response = (StatusCode::REQUEST_TIMEOUT, BodyTooSlow.to_string()).into_response();
             response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
             response
