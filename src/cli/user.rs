@@ -7,6 +7,7 @@ use clap::Subcommand;
 use super::Fatal;
 use crate::news::Role;
 use crate::secrets;
+use crate::store::api_tokens::TokenEnd;
 use crate::store::users::{self, NewUser};
 use crate::store::{Db, StoreError, api_tokens, audit, now_ms};
 
@@ -102,13 +103,12 @@ pub async fn run(db: &Db, command: UserCommand) -> Result<(), Fatal> {
         UserCommand::Token { email, name, days } => make_token(db, &email, &name, days).await,
         UserCommand::Tokens { email } => {
             let user = existing(db, &email).await?;
-            let now = now_ms();
             for token in api_tokens::of_user(db, user.id).await? {
-                let state = match (token.revoked_at, token.expires_at) {
-                    (Some(at), _) => format!("revoked {}", day_and_time(at)),
-                    (None, Some(at)) if at <= now => format!("expired {}", day_and_time(at)),
-                    (None, Some(at)) => format!("expires {}", day_and_time(at)),
-                    (None, None) => "never expires".to_string(),
+                let state = match token.end {
+                    TokenEnd::Revoked(at) => format!("revoked {}", day_and_time(at)),
+                    TokenEnd::Expired(at) => format!("expired {}", day_and_time(at)),
+                    TokenEnd::Expires(at) => format!("expires {}", day_and_time(at)),
+                    TokenEnd::Never => "never expires".to_string(),
                 };
                 let used = token.last_used_at.map(day_and_time).unwrap_or_else(|| "never".to_string());
                 println!(

@@ -19,6 +19,30 @@ pub struct ApiToken {
     pub last_used_at: Option<i64>,
     pub expires_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// Where it stands when it was read.
+    pub end: TokenEnd,
+}
+
+/// Where a token stands: the one rule that the list in the newsroom and on the command line
+/// both show (`user_of` applies the same one in SQL).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "at", rename_all = "snake_case")]
+pub enum TokenEnd {
+    Revoked(i64),
+    Expired(i64),
+    Expires(i64),
+    Never,
+}
+
+impl TokenEnd {
+    fn of(revoked_at: Option<i64>, expires_at: Option<i64>, now: i64) -> TokenEnd {
+        match (revoked_at, expires_at) {
+            (Some(at), _) => TokenEnd::Revoked(at),
+            (None, Some(at)) if at <= now => TokenEnd::Expired(at),
+            (None, Some(at)) => TokenEnd::Expires(at),
+            (None, None) => TokenEnd::Never,
+        }
+    }
 }
 
 /// Stores a new token's hash for a user; `expires_at` none: it never expires.
@@ -78,15 +102,18 @@ pub async fn of_user(db: &Db, user_id: i64) -> StoreResult<Vec<ApiToken>> {
     .bind(user_id)
     .fetch_all(db.reader())
     .await?;
+    let now = now_ms();
     rows.iter()
         .map(|row| {
+            let (expires_at, revoked_at) = (col(row, "expires_at")?, col(row, "revoked_at")?);
             Ok(ApiToken {
                 id: col(row, "id")?,
                 name: col(row, "name")?,
                 created_at: col(row, "created_at")?,
                 last_used_at: col(row, "last_used_at")?,
-                expires_at: col(row, "expires_at")?,
-                revoked_at: col(row, "revoked_at")?,
+                expires_at,
+                revoked_at,
+                end: TokenEnd::of(revoked_at, expires_at, now),
             })
         })
         .collect()
@@ -119,4 +146,19 @@ pub async fn revoke_own(tx: &mut Tx, id: i64, user_id: i64) -> StoreResult<bool>
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TokenEnd;
+
+    #[test]
+    fn a_revocation_outranks_an_expiry() {
+        assert_eq!(TokenEnd::of(Some(5), Some(100), 50), TokenEnd::Revoked(5));
+        assert_eq!(TokenEnd::of(None, Some(50), 50), TokenEnd::Expired(50));
+        assert_eq!(TokenEnd::of(None, Some(51), 50), TokenEnd::Expires(51));
+        assert_eq!(TokenEnd::of(None, None, 50), TokenEnd::Never);
+        let json = serde_json::to_value(TokenEnd::Expires(51)).unwrap();
+        assert_eq!(json, serde_json::json!({"kind": "expires", "at": 51}));
+    }
 }

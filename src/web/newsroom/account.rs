@@ -12,7 +12,7 @@ use crate::error::{AppError, PageResult};
 use crate::secrets::{hash_password, totp, verify_password};
 use crate::store::users;
 use crate::store::{api_tokens, audit, now_ms, sessions, throttle};
-use crate::web::newsroom::session::{BASE, Staff, StaffForm, cookie, is_https};
+use crate::web::newsroom::session::{BASE, Staff, StaffForm, cookie, is_https, set_cookie_at};
 use crate::web::newsroom::{Desk, FieldErrors, render};
 
 #[derive(Serialize)]
@@ -27,7 +27,6 @@ struct AccountPage {
     new_secret: Option<String>,
     new_secret_uri: Option<String>,
     tokens: Vec<api_tokens::ApiToken>,
-    now: i64,
     /// A token just made: shown this once.
     new_token: Option<String>,
     token_name: String,
@@ -77,7 +76,6 @@ async fn page(
         new_secret: secret,
         new_secret_uri: uri,
         tokens: api_tokens::of_user(state.db(), staff.user.id).await?,
-        now: now_ms(),
         new_token: typed.new_token,
         token_name: typed.token_name.unwrap_or_default(),
         token_days: typed.token_days.unwrap_or(DEFAULT_TOKEN_DAYS),
@@ -386,11 +384,7 @@ const NEW_TOKEN_COOKIE: &str = "gz_new_token";
 const NEW_TOKEN_SECONDS: i64 = 300;
 
 fn new_token_cookie(value: &str, max_age_s: i64, secure: bool) -> HeaderValue {
-    let text = format!(
-        "{NEW_TOKEN_COOKIE}={value}; Path={BASE}/compte; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{}",
-        if secure { "; Secure" } else { "" }
-    );
-    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("gz_invalid=1"))
+    set_cookie_at(&format!("{BASE}/compte"), "Strict", NEW_TOKEN_COOKIE, value, max_age_s, secure)
 }
 
 #[derive(Deserialize, Default)]

@@ -50,8 +50,20 @@ pub fn is_https(state: &AppState, headers: &HeaderMap) -> bool {
 
 /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, limited to the newsroom, Secure over HTTPS.
 pub fn set_cookie(name: &str, value: &str, max_age_s: i64, secure: bool) -> HeaderValue {
+    set_cookie_at(BASE, "Lax", name, value, max_age_s, secure)
+}
+
+/// A `Set-Cookie` value, HttpOnly, sent to `path` only, Secure over HTTPS.
+pub fn set_cookie_at(
+    path: &str,
+    same_site: &str,
+    name: &str,
+    value: &str,
+    max_age_s: i64,
+    secure: bool,
+) -> HeaderValue {
     let text = format!(
-        "{name}={value}; Path={BASE}; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{}",
+        "{name}={value}; Path={path}; HttpOnly; SameSite={same_site}; Max-Age={max_age_s}{}",
         if secure { "; Secure" } else { "" }
     );
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("gz_invalid=1"))
