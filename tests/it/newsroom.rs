@@ -937,6 +937,13 @@ async fn api_tokens_are_made_and_revoked_from_the_account_page(app: TestApp) {
     let listed = app.get_as("/redaction/compte?ok=token_revoked", &journalist.cookie).await.body;
     assert!(listed.contains("Jeton révoqué") && listed.contains("révoqué le"), "{listed}");
     assert!(!listed.contains(&format!("/redaction/compte/jetons/{id}/revoquer")), "no revoke button left");
+    // One an operator made without an end (`gazette user token --days 0`) is listed as such.
+    let mut tx = app.db().begin().await.unwrap();
+    let hash = gazette::secrets::hash_token("operator-made");
+    gazette::store::api_tokens::insert(&mut tx, journalist.user_id, "Outil interne", &hash, None).await.unwrap();
+    tx.commit().await.unwrap();
+    let listed = app.get_as("/redaction/compte", &journalist.cookie).await.body;
+    assert!(listed.contains("Outil interne") && listed.contains("sans fin"), "{listed}");
 }
 
 on_both_engines!(
