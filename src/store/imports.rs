@@ -123,18 +123,25 @@ pub struct NewPage<'a> {
 
 /// A page slug not taken by another page or a section, nor reserved by the site's routes.
 pub async fn free_page_slug(tx: &mut Tx, wanted: &str, except: Option<i64>) -> StoreResult<String> {
-    let base = crate::news::slug::slugify(wanted);
-    let mut slug = base.clone();
+    free_top_level_slug(tx, &crate::news::slug::slugify(wanted), except).await
+}
+
+/// A slug for an address at the top of the site (`/{slug}`), where sections and pages share
+/// one space: `base`, else `base-2`, `base-3`… — not taken (but by the page `except_page`),
+/// not one of the site's own paths.
+async fn free_top_level_slug(tx: &mut Tx, base: &str, except_page: Option<i64>) -> StoreResult<String> {
+    let mut slug = base.to_string();
     for n in 2.. {
         let reserved = super::sections::RESERVED_SLUGS.contains(&slug.as_str());
-        let page = sqlx::query("select id from pages where slug = $1 and id <> $2")
-            .bind(slug.clone())
-            .bind(except.unwrap_or(0))
-            .fetch_optional(&mut **tx)
-            .await?;
-        let section =
-            sqlx::query("select id from sections where slug = $1").bind(slug.clone()).fetch_optional(&mut **tx).await?;
-        if !reserved && page.is_none() && section.is_none() {
+        let taken = sqlx::query(
+            "select id from sections where slug = $1 union all select id from pages where slug = $1 and id <> $2",
+        )
+        .bind(slug.clone())
+        .bind(except_page.unwrap_or(0))
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some();
+        if !reserved && !taken {
             break;
         }
         slug = format!("{base}-{n}");
@@ -211,21 +218,7 @@ pub async fn user_slug(tx: &mut Tx, id: i64) -> StoreResult<Option<String>> {
 
 /// A section slug free among sections and pages, and not one of the site's own paths.
 pub async fn free_section_slug(tx: &mut Tx, wanted: &str) -> StoreResult<String> {
-    let mut slug = wanted.to_string();
-    for n in 2.. {
-        let reserved = super::sections::RESERVED_SLUGS.contains(&slug.as_str());
-        let taken =
-            sqlx::query("select id from sections where slug = $1 union all select id from pages where slug = $1")
-                .bind(slug.clone())
-                .fetch_optional(&mut **tx)
-                .await?
-                .is_some();
-        if !reserved && !taken {
-            break;
-        }
-        slug = format!("{wanted}-{n}");
-    }
-    Ok(slug)
+    free_top_level_slug(tx, wanted, None).await
 }
 
 /// The id of the section with this slug.

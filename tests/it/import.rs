@@ -67,6 +67,13 @@ async fn text(app: &TestApp, sql: &'static str, bind: &str) -> String {
 }
 
 /// The fingerprint of everything an import writes, to prove a re-run duplicates nothing.
+/// Asserts that `old` answers a permanent redirect to `new`.
+async fn assert_moved(app: &TestApp, old: &str, new: &str) {
+    let response = app.get(old).await;
+    assert_eq!(response.status, 301, "{old}: {}", response.body);
+    assert_eq!(response.header("location"), new, "{old}");
+}
+
 async fn totals(app: &TestApp) -> Vec<i64> {
     let mut out = Vec::new();
     for sql in [
@@ -211,9 +218,7 @@ async fn wordpress_import(app: TestApp) {
         ("/2019/12/31/bilan/", "/monde/bilan"),
         ("/category/monde/afrique/maghreb/", "/maghreb"),
     ] {
-        let response = app.get(old).await;
-        assert_eq!(response.status, 301, "{old}: {}", response.body);
-        assert_eq!(response.header("location"), new, "{old}");
+        assert_moved(&app, old, new).await;
     }
     // Feed readers subscribed to the old site's feeds keep getting the news.
     for (old, new) in [
@@ -225,9 +230,7 @@ async fn wordpress_import(app: TestApp) {
         ("/author/amina/feed/", "/feeds/auteur/amina-benali/rss.xml"),
         ("/tag/elections/feed/atom/", "/feeds/tag/elections/atom.xml"),
     ] {
-        let response = app.get(old).await;
-        assert_eq!(response.status, 301, "{old}: {}", response.body);
-        assert_eq!(response.header("location"), new, "{old}");
+        assert_moved(&app, old, new).await;
         let feed = app.get(new).await;
         assert_eq!(feed.status, 200, "{new}");
         assert!(feed.body.starts_with("<?xml"), "{new}");
@@ -248,8 +251,7 @@ async fn wordpress_import(app: TestApp) {
         ("/wp-admin/", "/redaction"),
         ("/wp-login.php", "/redaction/connexion"),
     ] {
-        let response = app.get(old).await;
-        assert_eq!((response.status.as_u16(), response.header("location")), (301, new), "{old}");
+        assert_moved(&app, old, new).await;
     }
     let bilan_2020 = app.get("/2020/12/31/bilan/").await;
     assert_eq!(bilan_2020.status, 301);
@@ -335,9 +337,7 @@ async fn wmaker_import(app: TestApp) {
         ("/Economie_r10.html", "/economie"),
         ("/Actualite-nationale_r3.html", "/national"),
     ] {
-        let response = app.get(old).await;
-        assert_eq!(response.status, 301, "{old}");
-        assert_eq!(response.header("location"), new, "{old}");
+        assert_moved(&app, old, new).await;
     }
     assert_eq!(app.get("/Ancien-dossier_a99999.html").await.status, 404);
     // Links between the old site's articles now point at the new addresses.
