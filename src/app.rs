@@ -37,7 +37,26 @@ struct Inner {
     page_parts: RwLock<Option<(u64, Arc<PageParts>)>>,
     /// Where this node's changes go to be told to the other nodes (PostgreSQL only; see
     /// `cluster`). Unset: a single node, nobody to tell.
-    announcer: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<crate::cluster::Change>>,
+    announcer: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<Change>>,
+}
+
+/// What changed, as a node announces it to the others (see `cluster`, which
+/// carries it to them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// Cached pages carrying these tags are wrong now (publish, edit, approval).
+    Drop(Vec<String>),
+    /// Cached pages carrying these tags show old counts: served on while re-rendered.
+    Stale(Vec<String>),
+    /// Cached pages carrying these tags must never be shown again, not even as a last copy
+    /// during a database outage (a withdrawn article).
+    Forget(Vec<String>),
+    /// Every cached page is wrong (sections, menus, the front page's order).
+    All,
+    /// The site settings changed (and with them every page).
+    Site,
+    /// The moderation lists changed.
+    Moderation,
 }
 
 const SECRET_KEY: &str = "instance_secret";
@@ -129,7 +148,7 @@ impl AppState {
     /// Recompiles the moderation lists after admins changed them, here and on the other nodes.
     pub async fn reload_moderation(&self) -> StoreResult<()> {
         self.reload_moderation_here().await?;
-        self.announce(crate::cluster::Change::Moderation);
+        self.announce(Change::Moderation);
         Ok(())
     }
 
@@ -146,7 +165,7 @@ impl AppState {
     /// Reloads the settings after a change.
     pub async fn reload_site(&self) -> StoreResult<()> {
         self.reload_site_here().await?;
-        self.announce(crate::cluster::Change::Site);
+        self.announce(Change::Site);
         Ok(())
     }
 
@@ -163,12 +182,12 @@ impl AppState {
     }
 
     /// From now on, this node's changes are sent to `sender` for the other nodes.
-    pub fn start_announcing(&self, sender: tokio::sync::mpsc::UnboundedSender<crate::cluster::Change>) {
+    pub fn start_announcing(&self, sender: tokio::sync::mpsc::UnboundedSender<Change>) {
         let _ = self.0.announcer.set(sender);
     }
 
     /// Tells the other nodes (if any) what this node changed.
-    fn announce(&self, change: crate::cluster::Change) {
+    fn announce(&self, change: Change) {
         if let Some(announcer) = self.0.announcer.get() {
             let _ = announcer.send(change);
         }
@@ -188,7 +207,7 @@ impl AppState {
     pub fn invalidate(&self, tags: &[String]) {
         self.0.cache.invalidate(tags);
         self.0.content_version.fetch_add(1, Ordering::SeqCst);
-        self.announce(crate::cluster::Change::Drop(tags.to_vec()));
+        self.announce(Change::Drop(tags.to_vec()));
     }
 
     /// Something that many pages show changed (settings, sections, a name, the front page
@@ -196,7 +215,7 @@ impl AppState {
     pub fn content_changed(&self) {
         self.0.cache.retire_all();
         self.0.content_version.fetch_add(1, Ordering::SeqCst);
-        self.announce(crate::cluster::Change::All);
+        self.announce(Change::All);
     }
 
     /// An article changed (text, status, place): its page and the lists that may show it.
@@ -212,7 +231,7 @@ impl AppState {
     pub fn article_withdrawn(&self, article_id: i64) {
         let page = vec![format!("article:{article_id}")];
         self.0.cache.forget(&page);
-        self.announce(crate::cluster::Change::Forget(page));
+        self.announce(Change::Forget(page));
         self.article_changed(article_id);
     }
 
@@ -224,7 +243,7 @@ impl AppState {
         self.0.cache.mark_stale(&tags);
         if !tags.is_empty() {
             self.0.content_version.fetch_add(1, Ordering::SeqCst);
-            self.announce(crate::cluster::Change::Stale(tags));
+            self.announce(Change::Stale(tags));
         }
         Ok(())
     }

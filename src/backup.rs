@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::{Fatal, open, prepare_data_dir};
+use crate::command::{Fatal, open, prepare_data_dir};
 use crate::config::Config;
 use crate::store::{Engine, migrate, now_ms, redact_url};
 

@@ -10,11 +10,11 @@ use axum::http::Request;
 use tower::ServiceExt as _;
 
 use crate::app::AppState;
-use crate::cli::{Fatal, open_migrated};
+use crate::command::{Fatal, open_migrated};
 use crate::config::Config;
 use crate::news::Lang;
 use crate::store::{col, now_ms};
-use crate::web::reader::article::urlencode;
+use crate::urls::urlencode;
 
 /// The pages rendered and the queries searched.
 pub struct BenchOptions {

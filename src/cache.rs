@@ -127,7 +127,7 @@ impl EntryHeaders {
             if let Some(coding) = coding {
                 map.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
             }
-            for (name, value) in crate::web::layers::SECURITY_HEADERS {
+            for (name, value) in crate::headers::SECURITY_HEADERS {
                 map.insert(name, HeaderValue::from_static(value));
             }
             map

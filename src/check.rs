@@ -1,7 +1,7 @@
 //! `gazette check`: the configuration and the database's health, one line per finding.
 //! Exit code 1 when any finding is an error.
 
-use crate::cli::{Fatal, open};
+use crate::command::{Fatal, open};
 use crate::config::Config;
 use crate::news::CommentStatus;
 use crate::store::{comments, jobs, migrate, redact_url, users};

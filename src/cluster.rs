@@ -19,7 +19,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, watch};
 
-use crate::app::AppState;
+use crate::app::{AppState, Change};
 use crate::store::Engine;
 
 /// The PostgreSQL channel the nodes talk on.
@@ -27,24 +27,6 @@ pub const CHANNEL: &str = "gazette_changes";
 
 /// PostgreSQL refuses payloads of 8,000 bytes or more; a message is split below that.
 const MAX_PAYLOAD: usize = 7_000;
-
-/// What changed, as a node announces it to the others.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Change {
-    /// Cached pages carrying these tags are wrong now (publish, edit, approval).
-    Drop(Vec<String>),
-    /// Cached pages carrying these tags show old counts: served on while re-rendered.
-    Stale(Vec<String>),
-    /// Cached pages carrying these tags must never be shown again, not even as a last copy
-    /// during a database outage (a withdrawn article).
-    Forget(Vec<String>),
-    /// Every cached page is wrong (sections, menus, the front page's order).
-    All,
-    /// The site settings changed (and with them every page).
-    Site,
-    /// The moderation lists changed.
-    Moderation,
-}
 
 /// One notification: the changes a node made since its last one.
 #[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

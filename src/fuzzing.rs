@@ -114,7 +114,11 @@ pub fn screening(data: &[u8]) {
         .get_or_init(|| crate::news::moderation::CompiledLists::compile(&crate::news::moderation::default_lists()));
     let body = text(data);
     let (name, website) = body.split_at(body.char_indices().nth(body.chars().count() / 3).map(|(i, _)| i).unwrap_or(0));
-    let _ = crate::news::moderation::screen(name, &body, website, lists, &crate::news::moderation::Rules::default());
+    let _ = crate::news::moderation::screen(
+        &crate::news::moderation::Submission::new(name, &body, website),
+        lists,
+        &crate::news::moderation::Rules::default(),
+    );
     let _ = crate::news::moderation::personal_data(&body);
 }
 
@@ -152,10 +156,10 @@ pub fn search_query(data: &[u8]) {
 pub fn addresses(data: &[u8]) {
     let input = text(data);
     // Request paths always start with a slash.
-    let normalized = crate::store::redirects::normalize(&format!("/{input}"));
+    let normalized = crate::news::old_addresses::normalize(&format!("/{input}"));
     assert!(normalized.starts_with('/'), "{normalized:?} from {input:?}");
     let _ = crate::news::text::text_of_html(&input);
-    let _ = crate::wxr::percent_decode(&input);
+    let _ = crate::urls::percent_decode(&input);
 }
 
 #[cfg(test)]

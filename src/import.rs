@@ -31,7 +31,7 @@ use crate::news::Lang;
 use crate::news::text::text_of_html;
 use crate::progress::Progress;
 use crate::store::{Db, StoreError, Tx};
-use crate::wxr::content::{self, MediaResolver};
+use crate::wxr::content::MediaResolver;
 use crate::wxr::{Channel, Entry, WxrError, WxrReader};
 
 /// How to run an import.
@@ -126,7 +126,10 @@ impl MediaResolver for Context {
     }
 
     fn rewrite(&self, url: &str) -> Option<String> {
-        self.uploads.get(url).or_else(|| self.uploads.get(&content::original_upload_url(url))).cloned()
+        self.uploads
+            .get(url)
+            .or_else(|| self.uploads.get(&crate::news::old_addresses::original_upload_url(url)))
+            .cloned()
     }
 }
 

@@ -15,6 +15,8 @@ pub mod check;
 /// The command line: subcommands, exit codes, one-line errors.
 pub mod cli;
 pub mod cluster;
+/// What every command shares: the failure that ends it, opening the database.
+pub mod command;
 /// Configuration from file, environment and flags; the example file is generated from it.
 pub mod config;
 /// Read and like counters, batched in memory.
@@ -28,6 +30,8 @@ pub mod export;
 /// The invariants the fuzz targets (`fuzz/`) check, also run by the unit tests.
 #[doc(hidden)]
 pub mod fuzzing;
+/// The security headers every answer carries.
+pub mod headers;
 /// Interface strings in French, Arabic and English.
 pub mod i18n;
 /// `gazette import wxr`: a WordPress or WMaker site with its comments, media and old addresses.
@@ -54,6 +58,8 @@ pub mod secrets;
 pub mod serve;
 /// Every query, for SQLite and PostgreSQL; migrations; the dialect differences.
 pub mod store;
+/// Addresses as text: percent-encoding and decoding.
+pub mod urls;
 /// The HTTP surface: route table, layers, reader pages, API, operations endpoints.
 pub mod web;
 /// WordPress eXtended RSS: a streaming reader, the content conversion, a writer.

@@ -3,6 +3,7 @@
 pub mod diff;
 pub mod excerpt;
 pub mod moderation;
+pub mod old_addresses;
 pub mod slug;
 pub mod text;
 
@@ -165,5 +166,15 @@ pub fn looks_like_email(email: &str) -> bool {
                 && email.len() <= 254
         }
         None => false,
+    }
+}
+
+/// Whether an article takes comments now: by its own setting (`open`, `closed`), or for
+/// `auto_close_days` after its publication (`auto`).
+pub fn comments_open(mode: &str, published_at: Option<i64>, now: i64, auto_close_days: u32) -> bool {
+    match mode {
+        "closed" => false,
+        "auto" => now < published_at.unwrap_or(0) + i64::from(auto_close_days) * 86_400_000,
+        _ => true,
     }
 }

@@ -58,7 +58,7 @@ fn compose(
         action_label: action.as_ref().map(|(label, _)| label.clone()),
         action_url: action.map(|(_, url)| url),
         unsubscribe_url: unsubscribe.clone(),
-        erasure_url: format!("{base}{}", crate::web::reader::comments::erasure_link(state, to)),
+        erasure_url: format!("{base}{}", erasure_link(state, to)),
         footer: t(state, lang, "footer", &[("site", &site.name)]),
     };
     let text = state.templates().render("mail/message.txt", &context)?;
@@ -69,6 +69,17 @@ fn compose(
         headers.push(("List-Unsubscribe-Post".to_string(), "List-Unsubscribe=One-Click".to_string()));
     }
     Ok(Mail { to: to.to_string(), subject, text, html: Some(html), headers })
+}
+
+/// The signature of an erasure link for an e-mail address.
+pub fn erasure_signature(secret: &[u8], email: &str) -> String {
+    crate::secrets::keyed_hash(secret, format!("erasure:{email}").as_bytes())[..32].to_string()
+}
+
+/// The signed address, for a mail's "delete everything I wrote" link, of an e-mail.
+pub fn erasure_link(state: &AppState, email: &str) -> String {
+    let sig = erasure_signature(state.secret(), email);
+    format!("/commentaires/effacer?email={}&sig={sig}", crate::urls::urlencode(email))
 }
 
 fn article_url(state: &AppState, article: &Article) -> String {

@@ -16,7 +16,7 @@ pub fn random_token(bytes: usize) -> String {
     if let Err(e) = getrandom::fill(&mut buf) {
         panic!("the operating system gave no random bytes: {e}");
     }
-    hex(&buf)
+    hex::encode(buf)
 }
 
 /// A password that people can type: 4 groups of 5 letters and digits without look-alikes.
@@ -37,7 +37,7 @@ pub fn hash_token(token: &str) -> String {
 
 /// Hex of the BLAKE2b-256 hash of some bytes (content hashes of files).
 pub fn hash_bytes(bytes: &[u8]) -> String {
-    hex(&Blake2b256::digest(bytes))
+    hex::encode(Blake2b256::digest(bytes))
 }
 
 /// A keyed hash (BLAKE2 has no length extension, so key || data is a sound MAC).
@@ -46,7 +46,12 @@ pub fn keyed_hash(key: &[u8], data: &[u8]) -> String {
     hasher.update((key.len() as u64).to_le_bytes());
     hasher.update(key);
     hasher.update(data);
-    hex(&hasher.finalize())
+    hex::encode(hasher.finalize())
+}
+
+/// A keyed hash for bans and rate limits: the e-mail or address itself is never compared.
+pub fn identity_hash(secret: &[u8], kind: &str, value: &str) -> String {
+    keyed_hash(secret, format!("{kind}:{}", value.trim().to_lowercase()).as_bytes())[..32].to_string()
 }
 
 /// An argon2id PHC string for a password.
@@ -67,21 +72,8 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 
 /// Compares two strings in time that does not depend on where they differ.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 0xf) as usize] as char);
-    }
-    out
+    use subtle::ConstantTimeEq;
+    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
 #[cfg(test)]
@@ -154,7 +146,7 @@ pub mod totp {
 
     /// The otpauth:// address an authenticator app reads.
     pub fn uri(secret_b32: &str, account: &str, issuer: &str) -> String {
-        let enc = crate::web::reader::article::urlencode;
+        let enc = crate::urls::urlencode;
         format!("otpauth://totp/{}:{}?secret={secret_b32}&issuer={}", enc(issuer), enc(account), enc(issuer))
     }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::app::AppState;
-use crate::cli::{Fatal, open, open_migrated};
+use crate::command::{Fatal, open, open_migrated};
 use crate::config::Config;
 use crate::store::{migrate, users};
 

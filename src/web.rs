@@ -5,10 +5,13 @@
 //! injection, the OpenAPI check) walk the router itself rather than a hand-kept list.
 
 pub mod api;
+pub mod chrome;
 pub mod client;
+pub mod lang;
 pub mod layers;
 pub mod newsroom;
 pub mod ops;
+pub mod pager;
 pub mod reader;
 pub mod server;
 
@@ -30,7 +33,7 @@ macro_rules! route_table {
 }
 
 /// Routes of pages that exist in every language: served at their path for the default
-/// language and under `/fr`, `/ar`, `/en` for the others (see `reader::lang`).
+/// language and under `/fr`, `/ar`, `/en` for the others (see `web::lang`).
 macro_rules! language_route_table {
     ($($method:ident $path:literal => $handler:path),* $(,)?) => {
         /// Every (method, path pattern) of the per-language pages, without prefix.
@@ -93,14 +96,14 @@ route_table! {
     post "/{section}/{slug}/like" => reader::like::like_article,
     post "/{section}/{slug}/commentaires" => reader::comments::post_comment,
     // Comment subscriptions and readers' rights: links in mails show a page, its button acts.
-    get "/commentaires/confirmer/{token}" => reader::comments::show_confirm,
-    post "/commentaires/confirmer/{token}" => reader::comments::confirm,
-    get "/commentaires/desabonner/{token}" => reader::comments::show_unsubscribe,
-    post "/commentaires/desabonner/{token}" => reader::comments::unsubscribe,
-    get "/commentaires/effacer" => reader::comments::show_erasure,
-    post "/commentaires/effacer" => reader::comments::request_erasure,
-    get "/commentaires/effacement/{token}" => reader::comments::show_erasure_confirm,
-    post "/commentaires/effacement/{token}" => reader::comments::confirm_erasure,
+    get "/commentaires/confirmer/{token}" => reader::subscriptions::show_confirm,
+    post "/commentaires/confirmer/{token}" => reader::subscriptions::confirm,
+    get "/commentaires/desabonner/{token}" => reader::subscriptions::show_unsubscribe,
+    post "/commentaires/desabonner/{token}" => reader::subscriptions::unsubscribe,
+    get "/commentaires/effacer" => reader::subscriptions::show_erasure,
+    post "/commentaires/effacer" => reader::subscriptions::request_erasure,
+    get "/commentaires/effacement/{token}" => reader::subscriptions::show_erasure_confirm,
+    post "/commentaires/effacement/{token}" => reader::subscriptions::confirm_erasure,
     // Newsroom: accounts
     get "/redaction/connexion" => newsroom::auth::show_login,
     post "/redaction/connexion" => newsroom::auth::login,

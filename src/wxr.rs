@@ -625,36 +625,6 @@ pub fn parse_local(text: &str, tz: chrono_tz::Tz) -> Option<i64> {
     tz.from_local_datetime(&naive).earliest().map(|d| d.timestamp_millis())
 }
 
-/// Decodes `%d8%a7`-style percent-encoding (WordPress stores non-Latin slugs that way); bytes
-/// that do not make UTF-8 are kept as they were.
-pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push(h * 16 + l);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -725,10 +695,8 @@ mod tests {
     }
 
     #[test]
-    fn dates_and_percent_encoding() {
+    fn dates() {
         assert_eq!(parse_gmt("2019-03-15 10:00:00"), Some(1_552_644_000_000));
         assert_eq!(parse_gmt("0000-00-00 00:00:00"), None);
-        assert_eq!(percent_decode("%d8%a7%d9%84-x"), "ال-x");
-        assert_eq!(percent_decode("100%"), "100%");
     }
 }

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Read};
 
 use clap::Subcommand;
 
-use super::Fatal;
+use crate::command::Fatal;
 use crate::news::Role;
 use crate::secrets;
 use crate::store::api_tokens::TokenEnd;

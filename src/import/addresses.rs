@@ -41,7 +41,7 @@ pub(super) fn old_addresses(ctx: &Context, item: &Item) -> Vec<String> {
     if !item.post_id.is_empty() {
         let key = if item.post_type == "page" { "page_id" } else { "p" };
         out.push(format!("/?{key}={}", item.post_id));
-        if ctx.channel.is_wmaker() || out.iter().any(|p| redirects::normalize(p).starts_with("/_a")) {
+        if ctx.channel.is_wmaker() || out.iter().any(|p| crate::news::old_addresses::normalize(p).starts_with("/_a")) {
             out.push(format!("/_a{}.html", item.post_id));
         }
     }

@@ -195,7 +195,7 @@ async fn import_post(
             articles::insert(
                 tx,
                 &NewArticle {
-                    slug: wxr::percent_decode(&item.post_name),
+                    slug: crate::urls::percent_decode(&item.post_name),
                     section_id,
                     language,
                     translation_group: None,
@@ -300,7 +300,7 @@ async fn import_page(
     if what == UNCHANGED {
         return Ok(());
     }
-    let wanted = wxr::percent_decode(&item.post_name);
+    let wanted = crate::urls::percent_decode(&item.post_name);
     let page = NewPage {
         slug: if wanted.trim().is_empty() { &title } else { &wanted },
         language: ctx.language,

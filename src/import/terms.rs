@@ -115,7 +115,7 @@ pub(super) async fn import_people_and_terms(
     // Category slug in the file → the section's slug here, for the nested feed addresses.
     let mut our_slugs: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for term in placed {
-        let wanted = crate::news::slug::slugify(&wxr::percent_decode(&term.slug));
+        let wanted = crate::news::slug::slugify(&crate::urls::percent_decode(&term.slug));
         let known = imports::lookup(&mut tx, &ctx.source, "category", &term.slug).await?;
         let parent_id = ctx.sections.get(&term.parent_slug).copied().filter(|id| *id != 0);
         let fp = fingerprint(&[&term.name, &term.parent_slug, &term.description]);
@@ -194,7 +194,8 @@ pub(super) async fn import_people_and_terms(
     }
 
     for term in terms.iter().filter(|t| t.kind == TermKind::Tag) {
-        let name = if term.name.is_empty() { wxr::percent_decode(&term.slug) } else { text_of_html(&term.name) };
+        let name =
+            if term.name.is_empty() { crate::urls::percent_decode(&term.slug) } else { text_of_html(&term.name) };
         ctx.tag_names.insert(term.slug.clone(), name.clone());
         let known = imports::lookup(&mut tx, &ctx.source, "tag", &term.slug).await?;
         let fp = fingerprint(&[&name]);

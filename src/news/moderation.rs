@@ -336,8 +336,27 @@ fn shape(word: &str) -> String {
     word.to_string()
 }
 
+/// A comment as the screening sees it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Submission<'a> {
+    pub name: &'a str,
+    pub body: &'a str,
+    /// Checked for links only.
+    pub website: &'a str,
+    /// The same text was posted in the last day (a copy-paste flood): the caller knows, the
+    /// screening decides what it means.
+    pub repeated: bool,
+}
+
+impl<'a> Submission<'a> {
+    pub fn new(name: &'a str, body: &'a str, website: &'a str) -> Submission<'a> {
+        Submission { name, body, website, repeated: false }
+    }
+}
+
 /// Screens a comment (name and body; the website is checked for links).
-pub fn screen(name: &str, body: &str, website: &str, lists: &CompiledLists, rules: &Rules) -> Screening {
+pub fn screen(submission: &Submission<'_>, lists: &CompiledLists, rules: &Rules) -> Screening {
+    let Submission { name, body, website, repeated } = *submission;
     let text = format!("{name}\n{body}");
     let plain = tokens(&text, false);
     let digits_kept = tokens(&text, true);
@@ -380,7 +399,21 @@ pub fn screen(name: &str, body: &str, website: &str, lists: &CompiledLists, rule
     // One finding per (category, matched text).
     findings.sort_by(|a, b| (a.category, a.matched.as_str()).cmp(&(b.category, b.matched.as_str())));
     findings.dedup_by(|a, b| a.category == b.category && a.matched == b.matched);
-    decide(findings, links)
+    let mut screening = decide(findings, links);
+    if repeated {
+        // A text posted again within a day is a flood, whatever it says; a refusal stays one.
+        screening.findings.push(Finding {
+            category: Category::Spam,
+            severity: Severity::Suspect,
+            matched: body.chars().take(60).collect(),
+            source: "repeated".into(),
+        });
+        if matches!(screening.decision, Decision::Clean | Decision::Hold) {
+            screening.decision = Decision::Spam;
+            screening.reason = Some(Category::Spam);
+        }
+    }
+    screening
 }
 
 fn decide(findings: Vec<Finding>, links: usize) -> Screening {
@@ -595,7 +628,7 @@ mod tests {
     }
 
     fn decision(body: &str) -> (Decision, Option<Category>) {
-        let s = screen("Lecteur", body, "", &lists(), &Rules::default());
+        let s = screen(&Submission::new("Lecteur", body, ""), &lists(), &Rules::default());
         (s.decision, s.reason)
     }
 
@@ -650,6 +683,17 @@ mod tests {
         assert_eq!(decision("Gagnez de l'argent sur http://x.example").0, Decision::Spam);
         assert_eq!(decision("voir http://a.example http://b.example http://c.example").0, Decision::Hold);
         assert_eq!(decision(&"top ".repeat(20)).0, Decision::Hold);
+    }
+
+    #[test]
+    fn a_repeated_text_is_spam_but_a_refusal_stays_one() {
+        let lists = lists();
+        let repeated = |body| Submission { repeated: true, ..Submission::new("Lecteur", body, "") };
+        let flood = screen(&repeated("Merci pour cet article"), &lists, &Rules::default());
+        assert_eq!((flood.decision, flood.reason), (Decision::Spam, Some(Category::Spam)));
+        assert!(flood.findings.iter().any(|f| f.source == "repeated"));
+        let insult = screen(&repeated("Quel connard"), &lists, &Rules::default());
+        assert_eq!(insult.decision, Decision::Refuse);
     }
 
     #[test]

@@ -294,7 +294,7 @@ pub async fn insert(tx: &mut Tx, article: &NewArticle) -> StoreResult<i64> {
         .bind(now)
         .execute(&mut **tx)
         .await?;
-    reindex(tx, super::engine_of(tx), id).await?;
+    super::search::reindex(tx, super::engine_of(tx), id).await?;
     Ok(id)
 }
 
@@ -312,7 +312,7 @@ pub async fn publish_if_due(tx: &mut Tx, id: i64, now: i64) -> StoreResult<bool>
     .await?;
     let published = done.rows_affected() > 0;
     if published {
-        reindex(tx, super::engine_of(tx), id).await?;
+        super::search::reindex(tx, super::engine_of(tx), id).await?;
     }
     Ok(published)
 }
@@ -411,51 +411,9 @@ pub async fn publish_now(tx: &mut Tx, id: i64, now: i64) -> StoreResult<bool> {
     .await?;
     let changed = done.rows_affected() > 0;
     if changed {
-        reindex(tx, super::engine_of(tx), id).await?;
+        super::search::reindex(tx, super::engine_of(tx), id).await?;
     }
     Ok(changed)
-}
-
-/// Re-indexes an article for search from its stored text: indexed when published, removed
-/// otherwise. Called in the transaction of every change that readers could see.
-pub async fn reindex(tx: &mut Tx, engine: super::Engine, id: i64) -> StoreResult<()> {
-    let row = sqlx::query("select status, language, section_id, title, lead, body_html from articles where id = $1")
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    let Some(row) = row else {
-        return super::search::remove(tx, engine, id).await;
-    };
-    let status: String = col(&row, "status")?;
-    if status != "published" {
-        return super::search::remove(tx, engine, id).await;
-    }
-    let tags: Vec<String> = sqlx::query(
-        "select t.name from article_tags at join tags t on t.id = at.tag_id where at.article_id = $1 order by at.position",
-    )
-    .bind(id)
-    .fetch_all(&mut **tx)
-    .await?
-    .iter()
-    .map(|r| col(r, "name"))
-    .collect::<StoreResult<_>>()?;
-    let language: String = col(&row, "language")?;
-    let (title, lead, body_html): (String, String, String) =
-        (col(&row, "title")?, col(&row, "lead")?, col(&row, "body_html")?);
-    super::search::index(
-        tx,
-        engine,
-        &super::search::SearchDocument {
-            article_id: id,
-            language: Lang::parse(&language).unwrap_or(Lang::Fr),
-            section_id: col(&row, "section_id")?,
-            title: &title,
-            lead: &lead,
-            body_html: &body_html,
-            tags: &tags,
-        },
-    )
-    .await
 }
 
 /// Another language's version of a story.

@@ -224,50 +224,95 @@ pub async fn author_of(db: &Db, id: i64) -> StoreResult<Option<(String, String, 
         .transpose()
 }
 
-/// Comments posted since `since` from an address hash, and from an e-mail (rate limits that
-/// hold across nodes, since they count what the database has).
-pub async fn recent_counts(db: &Db, ip_hash: &str, email: &str, since: i64) -> StoreResult<(i64, i64)> {
-    let row = sqlx::query(
-        "select (select count(*) from comments where ip_hash = $1 and created_at >= $3) as by_address, \
-                (select count(*) from comments where author_email = $2 and created_at >= $3) as by_email",
-    )
-    .bind(ip_hash.to_string())
-    .bind(email.to_string())
-    .bind(since)
-    .fetch_one(db.reader())
-    .await?;
-    Ok((col(&row, "by_address")?, col(&row, "by_email")?))
+/// Whether a commenter may post now: bans first, then the rate limits, counted in the
+/// database so that every node agrees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PostingVerdict {
+    Allowed,
+    /// The e-mail or the address is banned.
+    Banned,
+    /// Too many comments from this address in ten minutes, or from this e-mail in an hour.
+    TooMany,
 }
 
-/// The same counts inside the transaction that will insert the comment, after taking the
+/// Who is posting, as the limits count them.
+#[derive(Clone, Copy, Debug)]
+pub struct Poster<'a> {
+    pub ip_hash: &'a str,
+    pub email: &'a str,
+    pub email_hash: &'a str,
+}
+
+/// The site's rate limits for comments.
+#[derive(Clone, Copy, Debug)]
+pub struct PostingLimits {
+    pub per_address_per_10_min: i64,
+    pub per_email_per_hour: i64,
+}
+
+const POSTING_COUNTS: &str = "select \
+       (select count(*) from comment_bans where ((kind = 'email' and value_hash = $3) or (kind = 'address' and value_hash = $1)) \
+            and (until is null or until > $4)) as banned, \
+       (select count(*) from comments where ip_hash = $1 and created_at >= $5) as by_address, \
+       (select count(*) from comments where author_email = $2 and created_at >= $6) as by_email";
+
+async fn posting_counts<'e, E>(
+    executor: E,
+    poster: Poster<'_>,
+    limits: PostingLimits,
+    now: i64,
+) -> StoreResult<PostingVerdict>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let row = sqlx::query(POSTING_COUNTS)
+        .bind(poster.ip_hash.to_string())
+        .bind(poster.email.to_string())
+        .bind(poster.email_hash.to_string())
+        .bind(now)
+        .bind(now - 10 * 60_000)
+        .bind(now - 3_600_000)
+        .fetch_one(executor)
+        .await?;
+    Ok(if col::<i64>(&row, "banned")? > 0 {
+        PostingVerdict::Banned
+    } else if col::<i64>(&row, "by_address")? >= limits.per_address_per_10_min
+        || col::<i64>(&row, "by_email")? >= limits.per_email_per_hour
+    {
+        PostingVerdict::TooMany
+    } else {
+        PostingVerdict::Allowed
+    })
+}
+
+/// The verdict before any writing: turns most of a flood away without the write lock.
+pub async fn posting_verdict(
+    db: &Db,
+    poster: Poster<'_>,
+    limits: PostingLimits,
+    now: i64,
+) -> StoreResult<PostingVerdict> {
+    posting_counts(db.reader(), poster, limits, now).await
+}
+
+/// The same verdict inside the transaction that will insert the comment, after taking the
 /// address's turn: concurrent posts from one address are counted one after the other, so a
 /// burst cannot slip past the limit between the count and the insert. SQLite's write
 /// transaction already runs alone; PostgreSQL takes a transaction-scoped advisory lock on the
 /// address hash (held by every node, released at commit).
-pub async fn recent_counts_locked(
+pub async fn posting_verdict_locked(
     tx: &mut Tx,
-    ip_hash: &str,
-    email: &str,
-    since_address: i64,
-    since_email: i64,
-) -> StoreResult<(i64, i64)> {
+    poster: Poster<'_>,
+    limits: PostingLimits,
+    now: i64,
+) -> StoreResult<PostingVerdict> {
     if super::engine_of(tx) == super::Engine::Postgres {
         sqlx::query("select pg_advisory_xact_lock(hashtext($1)::bigint) is null as locked")
-            .bind(format!("comments:{ip_hash}"))
+            .bind(format!("comments:{}", poster.ip_hash))
             .fetch_one(&mut **tx)
             .await?;
     }
-    let row = sqlx::query(
-        "select (select count(*) from comments where ip_hash = $1 and created_at >= $3) as by_address, \
-                (select count(*) from comments where author_email = $2 and created_at >= $4) as by_email",
-    )
-    .bind(ip_hash.to_string())
-    .bind(email.to_string())
-    .bind(since_address)
-    .bind(since_email)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok((col(&row, "by_address")?, col(&row, "by_email")?))
+    posting_counts(&mut **tx, poster, limits, now).await
 }
 
 /// True when the same text was posted since `since` (copy-paste floods).
@@ -291,20 +336,6 @@ pub async fn is_trusted(db: &Db, email: &str, email_hash: &str) -> StoreResult<b
     .fetch_one(db.reader())
     .await?;
     Ok(col::<i64>(&row, "approved")? > 0 && col::<i64>(&row, "withdrawn")? == 0)
-}
-
-/// True when an e-mail or address hash is banned now.
-pub async fn is_banned(db: &Db, email_hash: &str, address_hash: &str, now: i64) -> StoreResult<bool> {
-    let row = sqlx::query(
-        "select count(*) as n from comment_bans where ((kind = 'email' and value_hash = $1) or (kind = 'address' and value_hash = $2)) \
-         and (until is null or until > $3)",
-    )
-    .bind(email_hash.to_string())
-    .bind(address_hash.to_string())
-    .bind(now)
-    .fetch_one(db.reader())
-    .await?;
-    Ok(col::<i64>(&row, "n")? > 0)
 }
 
 /// Bans an e-mail or address hash until a time, or withdraws a commenter's trust.

@@ -273,7 +273,7 @@ pub async fn save(
     if old_status == "published" && (slug != old_slug || new_section != old_section) {
         redirects::put(tx, &format!("/{old_section}/{old_slug}"), RedirectTarget::Article(id)).await?;
     }
-    super::articles::reindex(tx, engine_of(tx), id).await?;
+    super::search::reindex(tx, engine_of(tx), id).await?;
     Ok(version)
 }
 
@@ -373,7 +373,7 @@ pub async fn set_status(tx: &mut Tx, id: i64, status: ArticleStatus, publish_at:
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    super::articles::reindex(tx, engine_of(tx), id).await?;
+    super::search::reindex(tx, engine_of(tx), id).await?;
     Ok(done.rows_affected() > 0)
 }
 

@@ -109,7 +109,7 @@ pub async fn update_article(tx: &mut Tx, id: i64, a: &ImportedArticle<'_>) -> St
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    super::articles::reindex(tx, super::engine_of(tx), id).await
+    super::search::reindex(tx, super::engine_of(tx), id).await
 }
 
 /// A static page (about, legal notice...).

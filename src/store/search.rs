@@ -386,7 +386,7 @@ async fn newest_matches(db: &Db, matching: &str, ids: (i64, i64), dates: (i64, i
                     let tokens: Vec<String> = (first..=block).map(|b| format!("{BLOCK_FACET}{b}")).collect();
                     format!("{matching} & {}", Syntax(Engine::Postgres).any(&tokens))
                 };
-                // The index holds published articles only (`articles::reindex`, in the same
+                // The index holds published articles only (`reindex`, in the same
                 // transaction as every change of status): without a range of dates there is
                 // nothing to check in `articles` here, and the window's rows are checked with
                 // their headlines.
@@ -610,11 +610,53 @@ pub async fn index_missing(db: &Db) -> StoreResult<usize> {
     for chunk in ids.chunks(500) {
         let mut tx = db.begin().await?;
         for id in chunk {
-            super::articles::reindex(&mut tx, db.engine(), *id).await?;
+            reindex(&mut tx, db.engine(), *id).await?;
         }
         tx.commit().await?;
     }
     Ok(ids.len())
+}
+
+/// Re-indexes an article for search from its stored text: indexed when published, removed
+/// otherwise. Called in the transaction of every change that readers could see.
+pub async fn reindex(tx: &mut Tx, engine: super::Engine, id: i64) -> StoreResult<()> {
+    let row = sqlx::query("select status, language, section_id, title, lead, body_html from articles where id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(row) = row else {
+        return remove(tx, engine, id).await;
+    };
+    let status: String = col(&row, "status")?;
+    if status != "published" {
+        return remove(tx, engine, id).await;
+    }
+    let tags: Vec<String> = sqlx::query(
+        "select t.name from article_tags at join tags t on t.id = at.tag_id where at.article_id = $1 order by at.position",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| col(r, "name"))
+    .collect::<StoreResult<_>>()?;
+    let language: String = col(&row, "language")?;
+    let (title, lead, body_html): (String, String, String) =
+        (col(&row, "title")?, col(&row, "lead")?, col(&row, "body_html")?);
+    index(
+        tx,
+        engine,
+        &SearchDocument {
+            article_id: id,
+            language: Lang::parse(&language).unwrap_or(Lang::Fr),
+            section_id: col(&row, "section_id")?,
+            title: &title,
+            lead: &lead,
+            body_html: &body_html,
+            tags: &tags,
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

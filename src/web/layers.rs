@@ -9,12 +9,8 @@ use axum::response::{Html, IntoResponse, Response};
 
 use crate::app::AppState;
 use crate::error::{AppError, ErrorPageMarker};
-use crate::web::reader::chrome::Chrome;
-
-/// A strict policy: no inline script or style, nothing from another host, no framing.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                   font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
-                   base-uri 'self'; object-src 'none'";
+use crate::headers::SECURITY_HEADERS;
+use crate::web::chrome::Chrome;
 
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
@@ -24,19 +20,6 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     }
     response
 }
-
-/// The headers every answer carries unless its handler set its own (the cache stores them
-/// with each page, for the answers it gives before routing).
-pub const SECURITY_HEADERS: [(header::HeaderName, &str); 5] = [
-    (header::CONTENT_SECURITY_POLICY, CSP),
-    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-    (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
-    (header::X_FRAME_OPTIONS, "DENY"),
-    (
-        header::HeaderName::from_static("permissions-policy"),
-        "camera=(), microphone=(), geolocation=(), payment=(), interest-cohort=()",
-    ),
-];
 
 /// Before routing: a page the cache holds is answered here, the read counted and the request
 /// measured, without the router, the other layers or the handler. Everything else (a miss, a
@@ -179,7 +162,7 @@ pub async fn catch_panics(request: Request, next: Next) -> Response {
 /// look. Done here because this layer has the state that `IntoResponse` lacks.
 pub async fn render_error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
     // The page's language: its prefix (/ar/...) if it has one, else the site's default.
-    let asked = crate::web::reader::lang::lang_of_path(request.uri().path());
+    let asked = crate::web::lang::lang_of_path(request.uri().path());
     let old_address = (request.method() == axum::http::Method::GET).then(|| match request.uri().query() {
         Some(query) => format!("{}?{query}", request.uri().path()),
         None => request.uri().path().to_string(),
@@ -188,7 +171,7 @@ pub async fn render_error_pages(State(state): State<AppState>, request: Request,
     // a request is answered here, before any handler passes it to a query.
     // `/?p=123` is an old WordPress link, not the front page: its new address, if imported.
     if request.method() == axum::http::Method::GET
-        && crate::store::redirects::is_legacy_query(request.uri().path(), request.uri().query())
+        && crate::news::old_addresses::is_legacy_query(request.uri().path(), request.uri().query())
         && let Some(old) = &old_address
         && let Ok(Some(to)) = crate::store::redirects::target(state.db(), old).await
     {
@@ -237,14 +220,7 @@ pub async fn render_error_pages(State(state): State<AppState>, request: Request,
 pub fn moved_permanently(to: &str) -> Response {
     let mut response = axum::http::StatusCode::MOVED_PERMANENTLY.into_response();
     // Header values are ASCII: an Arabic slug travels percent-encoded.
-    let mut location = String::with_capacity(to.len());
-    for byte in to.bytes() {
-        if byte.is_ascii_graphic() {
-            location.push(byte as char);
-        } else {
-            location.push_str(&format!("%{byte:02X}"));
-        }
-    }
+    let location = crate::urls::header_safe(to);
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
     }

@@ -2,19 +2,18 @@
 
 pub mod article;
 pub mod assets;
-pub mod chrome;
+pub mod comment_form;
 pub mod comments;
 pub mod feeds;
 pub mod front;
-pub mod lang;
 pub mod like;
 pub mod listing;
 pub mod media;
-pub mod pager;
 pub mod privacy;
 pub mod search;
 pub mod section;
 pub mod sitemaps;
+pub mod subscriptions;
 
 use crate::error::{AppError, PageError};
 

@@ -466,24 +466,6 @@ fn start_tag(tag: &str) -> Option<(Vec<(String, String)>, usize)> {
     }
 }
 
-/// The original upload address of a resized copy: `photo-300x200.jpg` → `photo.jpg`.
-pub fn original_upload_url(url: &str) -> String {
-    let (stem, ext) = match url.rsplit_once('.') {
-        Some((s, e)) if !e.contains('/') => (s, e),
-        _ => return url.to_string(),
-    };
-    if let Some((base, size)) = stem.rsplit_once('-')
-        && let Some((w, h)) = size.split_once('x')
-        && !w.is_empty()
-        && !h.is_empty()
-        && w.chars().all(|c| c.is_ascii_digit())
-        && h.chars().all(|c| c.is_ascii_digit())
-    {
-        return format!("{base}.{ext}");
-    }
-    url.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -499,7 +481,8 @@ mod tests {
             }
         }
         fn rewrite(&self, url: &str) -> Option<String> {
-            (original_upload_url(url) == "https://old.example.com/wp-content/uploads/2019/03/photo.jpg")
+            (crate::news::old_addresses::original_upload_url(url)
+                == "https://old.example.com/wp-content/uploads/2019/03/photo.jpg")
                 .then(|| "/media/ab/50.jpg".to_string())
         }
     }

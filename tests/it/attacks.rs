@@ -453,7 +453,8 @@ async fn control_characters_in_forms_are_refused_or_removed_never_a_server_error
     .await
     .unwrap();
     let (id, path): (i64, String) = (row.try_get("id").unwrap(), row.try_get("path").unwrap());
-    let token = gazette::web::reader::comments::form_token(app.state.secret(), id, gazette::store::now_ms() - 10_000);
+    let token =
+        gazette::web::reader::comment_form::form_token(app.state.secret(), id, gazette::store::now_ms() - 10_000);
     let response = post(
         &app,
         &format!("{path}/commentaires"),
@@ -526,7 +527,7 @@ async fn floods_from_one_source_are_slowed_while_other_readers_are_served(app: T
     let day = gazette::render::dates::local_day(gazette::store::now_ms(), app.state.site().tz());
     let like_token = gazette::web::reader::like::like_token(&secret, id, day);
     let comment = |n: usize, who: &str| {
-        let token = gazette::web::reader::comments::form_token(&secret, id, gazette::store::now_ms() - 10_000);
+        let token = gazette::web::reader::comment_form::form_token(&secret, id, gazette::store::now_ms() - 10_000);
         format!(
             "token={}&name={who}&email={who}{n}%40lecteurs.example&website=&body={}",
             urlenc(&token),

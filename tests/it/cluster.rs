@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use gazette::news::Role;
 use gazette::store::now_ms;
-use gazette::web::reader::comments::form_token;
+use gazette::web::reader::comment_form::form_token;
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use sqlx::Row;

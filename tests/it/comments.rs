@@ -21,8 +21,11 @@ async fn an_article(app: &TestApp) -> (i64, String) {
 
 /// Posts the comment form as a reader who took ten seconds to write, from `address`.
 async fn post(app: &TestApp, article: &(i64, String), fields: &[(&str, &str)], address: &str) -> TestResponse {
-    let token =
-        gazette::web::reader::comments::form_token(app.state.secret(), article.0, gazette::store::now_ms() - 10_000);
+    let token = gazette::web::reader::comment_form::form_token(
+        app.state.secret(),
+        article.0,
+        gazette::store::now_ms() - 10_000,
+    );
     let mut all: Vec<(&str, &str)> = vec![("token", token.as_str())];
     all.extend_from_slice(fields);
     let body: Vec<String> = all.iter().map(|(k, v)| format!("{}={}", urlenc(k), urlenc(v))).collect();
@@ -161,7 +164,7 @@ async fn refused_forms_say_why_and_keep_what_was_typed(app: TestApp) {
         }
     }
     // Too fast, and the honeypot: refused as bots, the text kept.
-    let fresh = gazette::web::reader::comments::form_token(app.state.secret(), article.0, gazette::store::now_ms());
+    let fresh = gazette::web::reader::comment_form::form_token(app.state.secret(), article.0, gazette::store::now_ms());
     let fast = app
         .request(
             axum::http::Request::post(format!("{}/commentaires", article.1))
@@ -558,7 +561,7 @@ async fn mail_flow(choice: EngineChoice) {
         .unwrap();
     let erase = link_in(notification, "/commentaires/effacer?email=").replace("leila", "karim");
     let erase = if erase.contains("karim") {
-        gazette::web::reader::comments::erasure_link(&app.state, "karim@lecteurs.example")
+        gazette::notify::erasure_link(&app.state, "karim@lecteurs.example")
     } else {
         erase
     };

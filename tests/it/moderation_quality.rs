@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use gazette::news::moderation::{CompiledLists, Decision, Rules, default_lists, screen};
+use gazette::news::moderation::{CompiledLists, Decision, Rules, Submission, default_lists, screen};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -45,7 +45,7 @@ fn screening_meets_the_aim_on_the_labelled_comments() {
         // For precision: how often a reason given was the right one.
         let mut given: BTreeMap<String, (usize, usize)> = BTreeMap::new();
         for item in &labelled.comment {
-            let result = screen("Lecteur", &item.text, "", &lists, &rules);
+            let result = screen(&Submission::new("Lecteur", &item.text, ""), &lists, &rules);
             let caught = matches!(result.decision, Decision::Refuse | Decision::Spam | Decision::Hold);
             let reason = result.reason.map(|c| c.code().to_string()).unwrap_or_default();
             let tally = tallies.entry(item.category.clone()).or_default();

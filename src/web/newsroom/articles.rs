@@ -12,7 +12,7 @@ use crate::store::comments;
 use crate::store::desk::{self, DeskArticle, DeskFilter};
 use crate::web::newsroom::session::Staff;
 use crate::web::newsroom::{Desk, render};
-use crate::web::reader::pager::{Pager, page_number};
+use crate::web::pager::{Pager, page_number};
 
 #[derive(Serialize)]
 struct Dashboard {
@@ -83,11 +83,8 @@ pub async fn list_articles(
     let counts = desk::counts(state.db(), mine).await?;
     let total: i64 =
         counts.iter().filter(|(s, _)| filter.status.is_none_or(|f| f.as_str() == s)).map(|(_, n)| *n).sum();
-    let keep = format!(
-        "status={}&q={}",
-        filter.status.map(|s| s.as_str()).unwrap_or(""),
-        crate::web::reader::article::urlencode(&filter.q)
-    );
+    let keep =
+        format!("status={}&q={}", filter.status.map(|s| s.as_str()).unwrap_or(""), crate::urls::urlencode(&filter.q));
     let pager = Pager::new("/redaction/articles", &keep, page, total, PER_PAGE);
     let articles = desk::list(state.db(), &filter, PER_PAGE, pager.offset(PER_PAGE)).await?;
     let list = ArticleList {

@@ -675,12 +675,12 @@ pub async fn show_preview(
     }
     let article = articles::by_id(state.db(), id).await?.ok_or(AppError::NotFound)?;
     let lang = article.card.language;
-    let (mut chrome, _) = crate::web::reader::chrome::Chrome::for_page(&state, lang, "/").await?;
+    let (mut chrome, _) = crate::web::chrome::Chrome::for_page(&state, lang, "/").await?;
     chrome.path = format!("/apercu/{id}");
     #[derive(Serialize)]
     struct PreviewPage {
         #[serde(flatten)]
-        chrome: crate::web::reader::chrome::Chrome,
+        chrome: crate::web::chrome::Chrome,
         article: articles::Article,
         section_name: String,
     }

@@ -12,12 +12,12 @@ use crate::jobs::{self, Job};
 use crate::news::moderation::{Category, LIST_LANGUAGES, PolicyLists, Screening};
 use crate::news::text::escape_html;
 use crate::news::{CommentStatus, Role};
+use crate::secrets::identity_hash;
 use crate::store::comments::{self, QueueFilter, QueueItem};
 use crate::store::settings::{self, CommentSettings};
 use crate::store::{audit, now_ms};
 use crate::web::newsroom::session::{BASE, Staff, StaffForm};
 use crate::web::newsroom::{Desk, FieldErrors, render};
-use crate::web::reader::comments::identity_hash;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]

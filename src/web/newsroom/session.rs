@@ -94,7 +94,7 @@ impl Staff {
 fn to_login(parts: &Parts) -> Response {
     let back = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or(BASE);
     let next = if parts.method == axum::http::Method::GET { back } else { BASE };
-    Redirect::to(&format!("{BASE}/connexion?next={}", crate::web::reader::article::urlencode(next))).into_response()
+    Redirect::to(&format!("{BASE}/connexion?next={}", crate::urls::urlencode(next))).into_response()
 }
 
 impl FromRequestParts<AppState> for Staff {

@@ -14,8 +14,9 @@ use crate::render::dates::{iso_date, local_day};
 use crate::store::articles::{self, Article, ArticleCard, Byline, Correction, TagRef};
 use crate::store::comments::{self, PublicComment};
 use crate::store::now_ms;
-use crate::web::reader::chrome::Chrome;
-use crate::web::reader::lang::prefix_for;
+use crate::web::chrome::Chrome;
+use crate::web::lang::prefix_for;
+use crate::web::reader::comment_form::CommentForm;
 use crate::web::reader::like::like_token;
 
 #[derive(Serialize)]
@@ -111,27 +112,6 @@ pub async fn show_article(
     Ok(crate::cache::mark(response, meta))
 }
 
-/// The comment form's state: what was typed, what is wrong, and the signed token that dates
-/// the form (a bot that posts faster than a person reads is refused).
-#[derive(Serialize, Default, Clone, Debug)]
-pub struct CommentForm {
-    pub input: crate::web::reader::comments::CommentInput,
-    pub errors: std::collections::BTreeMap<&'static str, String>,
-    /// A message above the form: waiting for moderation, refused because ...
-    pub notice: Option<String>,
-    pub refused: Option<String>,
-    pub token: String,
-}
-
-impl CommentForm {
-    pub fn fresh(state: &AppState, article_id: i64) -> CommentForm {
-        CommentForm {
-            token: crate::web::reader::comments::form_token(state.secret(), article_id, now_ms()),
-            ..Default::default()
-        }
-    }
-}
-
 /// Renders an article's page with the comment form in a given state.
 pub async fn render_article(
     state: &AppState,
@@ -185,7 +165,12 @@ pub async fn render_article(
     }
     let url = format!("{}{path}", chrome.base_url);
     let (unflushed_reads, unflushed_likes) = state.counters().unflushed(id);
-    let comments_open = comments_open(&article, site.comments_auto_close_days);
+    let comments_open = crate::news::comments_open(
+        &article.comments_mode,
+        article.card.publish_at,
+        now_ms(),
+        site.comments_auto_close_days,
+    );
     let page = ArticlePage {
         section_name: article
             .card
@@ -216,18 +201,6 @@ pub async fn render_article(
     let page = ArticlePage { json_ld: json_ld(&page, &site.name, site.tz()), ..page };
     let html = state.templates().render("pages/article.html", &page)?;
     Ok((status, Html(html)).into_response())
-}
-
-/// Comments open: by the article's own setting, or for N days after publication ("auto").
-fn comments_open(article: &Article, auto_close_days: u32) -> bool {
-    match article.comments_mode.as_str() {
-        "closed" => false,
-        "auto" => {
-            let published = article.card.publish_at.unwrap_or(0);
-            now_ms() < published + i64::from(auto_close_days) * 86_400_000
-        }
-        _ => true,
-    }
 }
 
 /// Groups approved comments into threads two levels deep: a reply to a reply joins the
@@ -261,8 +234,8 @@ pub fn threads(comments: Vec<PublicComment>) -> Vec<CommentThread> {
 
 /// Plain links: no third-party script, no request to another host while reading.
 fn share_links(url: &str, title: &str) -> Vec<ShareLink> {
-    let u = urlencode(url);
-    let t = urlencode(title);
+    let u = crate::urls::urlencode(url);
+    let t = crate::urls::urlencode(title);
     vec![
         ShareLink { network: "WhatsApp", href: format!("https://wa.me/?text={t}%20{u}") },
         ShareLink { network: "Facebook", href: format!("https://www.facebook.com/sharer/sharer.php?u={u}") },
@@ -271,18 +244,6 @@ fn share_links(url: &str, title: &str) -> Vec<ShareLink> {
         ShareLink { network: "LinkedIn", href: format!("https://www.linkedin.com/sharing/share-offsite/?url={u}") },
         ShareLink { network: "E-mail", href: format!("mailto:?subject={t}&body={u}") },
     ]
-}
-
-/// Percent-encodes everything but unreserved characters (RFC 3986).
-pub fn urlencode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 /// `NewsArticle` and `BreadcrumbList` as JSON-LD, with `<` escaped so that no text can close
@@ -348,10 +309,5 @@ mod tests {
         let threads = threads(vec![comment(1, None), comment(2, Some(1)), comment(3, Some(2)), comment(4, None)]);
         assert_eq!(threads.len(), 2);
         assert_eq!(threads[0].replies.iter().map(|c| c.id).collect::<Vec<_>>(), vec![2, 3]);
-    }
-
-    #[test]
-    fn urlencode_keeps_only_unreserved() {
-        assert_eq!(urlencode("a b/é?"), "a%20b%2F%C3%A9%3F");
     }
 }

@@ -11,7 +11,7 @@ use crate::app::AppState;
 use crate::error::{AppError, PageResult};
 use crate::store::articles::{self, ArticleCard, Scope};
 use crate::store::{sections, tags, users};
-use crate::web::reader::lang::PageLang;
+use crate::web::lang::PageLang;
 
 const ITEMS: i64 = 30;
 

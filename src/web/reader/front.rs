@@ -12,8 +12,8 @@ use crate::error::PageResult;
 use crate::render::dates::local_day;
 use crate::store::articles::{self, ArticleCard, Scope};
 use crate::store::now_ms;
-use crate::web::reader::chrome::Chrome;
-use crate::web::reader::lang::PageLang;
+use crate::web::chrome::Chrome;
+use crate::web::lang::PageLang;
 
 /// Articles per section block.
 const PER_SECTION: i64 = 4;

@@ -12,9 +12,9 @@ use crate::app::AppState;
 use crate::error::{AppError, PageResult};
 use crate::store::articles::{self, ArticleCard, Scope};
 use crate::store::{tags, users};
-use crate::web::reader::chrome::Chrome;
-use crate::web::reader::lang::PageLang;
-use crate::web::reader::pager::{PER_PAGE, Pager, page_number};
+use crate::web::chrome::Chrome;
+use crate::web::lang::PageLang;
+use crate::web::pager::{PER_PAGE, Pager, page_number};
 use crate::web::reader::section::PageQuery;
 
 /// What kind of list a page shows, for its heading and feeds.

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use crate::app::AppState;
 use crate::error::PageResult;
-use crate::web::reader::chrome::Chrome;
-use crate::web::reader::lang::PageLang;
+use crate::web::chrome::Chrome;
+use crate::web::lang::PageLang;
 
 #[derive(Serialize)]
 struct PrivacyPage {

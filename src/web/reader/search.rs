@@ -13,10 +13,10 @@ use crate::news::Lang;
 use crate::news::text::{highlight, plain_text, query_terms};
 use crate::store::articles::{self, ArticleCard};
 use crate::store::search::{self, SearchQuery};
-use crate::web::reader::article::urlencode;
-use crate::web::reader::chrome::{Chrome, NavItem};
-use crate::web::reader::lang::PageLang;
-use crate::web::reader::pager::{PER_PAGE, Pager, page_number};
+use crate::urls::urlencode;
+use crate::web::chrome::{Chrome, NavItem};
+use crate::web::lang::PageLang;
+use crate::web::pager::{PER_PAGE, Pager, page_number};
 
 #[derive(Deserialize, Default)]
 pub struct SearchInput {

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::app::AppState;
 use crate::error::{AppError, PageResult};
 use crate::store::articles::{self, ArticleCard};
-use crate::web::reader::chrome::{Chrome, NavItem};
-use crate::web::reader::lang::PageLang;
-use crate::web::reader::pager::{PER_PAGE, Pager, page_number};
+use crate::web::chrome::{Chrome, NavItem};
+use crate::web::lang::PageLang;
+use crate::web::pager::{PER_PAGE, Pager, page_number};
 
 #[derive(Deserialize)]
 pub struct PageQuery {

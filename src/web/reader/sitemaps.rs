@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::app::AppState;
 use crate::error::{AppError, PageResult};
 use crate::store::{articles, now_ms, sections};
-use crate::web::reader::lang::prefix_for;
+use crate::web::lang::prefix_for;
 
 /// Addresses per article sitemap (the protocol allows 50,000).
 pub const CHUNK: i64 = 50_000;

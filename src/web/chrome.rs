@@ -10,7 +10,7 @@ use crate::app::{AppState, PageParts};
 use crate::news::Lang;
 use crate::store::StoreResult;
 use crate::store::settings::FooterIdentity;
-use crate::web::reader::lang::prefix_for;
+use crate::web::lang::prefix_for;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct NavItem {
