@@ -59,6 +59,23 @@ pub enum Change {
     Moderation,
 }
 
+/// What a write changed that readers see, to refresh once it is committed.
+#[must_use]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Touched {
+    Nothing,
+    /// An article's text, status or place: its page and the lists that may show it.
+    Article(i64),
+    /// An article left the site: its page goes for good, on every node.
+    Withdrawn(i64),
+    /// What only these articles' own pages show (comments, counters).
+    ArticlePages(Vec<i64>),
+    /// Something many pages show (sections, the front page's order, a picture).
+    Everything,
+    /// The site settings, and with them every page.
+    Site,
+}
+
 const SECRET_KEY: &str = "instance_secret";
 
 impl AppState {
@@ -248,6 +265,24 @@ impl AppState {
         Ok(())
     }
 
+    /// Refreshes what a committed write changed (never before the commit: a page rendered in
+    /// between would be cached with the old text).
+    pub async fn refresh(&self, touched: Touched) -> StoreResult<()> {
+        match touched {
+            Touched::Nothing => {}
+            Touched::Article(id) => self.article_changed(id),
+            Touched::Withdrawn(id) => self.article_withdrawn(id),
+            Touched::ArticlePages(ids) => {
+                for id in ids {
+                    self.article_page_changed(id);
+                }
+            }
+            Touched::Everything => self.content_changed(),
+            Touched::Site => self.reload_site().await?,
+        }
+        Ok(())
+    }
+
     /// What only an article's own page shows changed (its comments, its counters).
     pub fn article_page_changed(&self, article_id: i64) {
         self.invalidate(&[format!("article:{article_id}")]);
@@ -308,16 +343,7 @@ async fn instance_secret(db: &Db) -> StoreResult<Vec<u8>> {
         return Ok(secret.into_bytes());
     }
     let fresh = crate::secrets::random_token(32);
-    let mut tx = db.begin().await?;
-    // Two nodes starting together: the first insert wins, both read it back.
-    sqlx::query("insert into settings (key, value, updated_at) values ($1, $2, $3) on conflict (key) do nothing")
-        .bind(SECRET_KEY)
-        .bind(serde_json::Value::String(fresh).to_string())
-        .bind(crate::store::now_ms())
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(settings::get::<String>(db, SECRET_KEY).await?.unwrap_or_default().into_bytes())
+    Ok(settings::put_if_absent(db, SECRET_KEY, &fresh).await?.into_bytes())
 }
 
 fn hostname() -> String {

@@ -95,6 +95,12 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        StoreError::from(error).into()
+    }
+}
+
 impl From<minijinja::Error> for AppError {
     fn from(error: minijinja::Error) -> Self {
         AppError::Internal(format!("template: {error:#}"))

@@ -2,6 +2,8 @@
 //!
 //! The modules, from the outside in:
 
+/// What people do to the paper's content, one function per use case (audit and refresh inside).
+pub mod actions;
 /// The application state shared by the router, the jobs and the tests.
 pub mod app;
 /// `gazette backup` and `gazette restore`.

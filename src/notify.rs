@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::app::AppState;
-use crate::error::PageError;
+use crate::error::AppError;
 use crate::mail::Mail;
 use crate::news::Lang;
 use crate::store::articles::Article;
@@ -44,7 +44,7 @@ fn compose(
     comments: Vec<(String, String)>,
     action: Option<(String, String)>,
     unsubscribe: Option<String>,
-) -> Result<Mail, PageError> {
+) -> Result<Mail, AppError> {
     let base = state.config().base_url();
     let site = state.site();
     let context = MailContext {
@@ -92,7 +92,7 @@ pub fn confirmation(
     article: &Article,
     subscription: &Subscription,
     lang: Lang,
-) -> Result<Mail, PageError> {
+) -> Result<Mail, AppError> {
     let base = state.config().base_url();
     let title = article.card.title.as_str();
     compose(
@@ -118,7 +118,7 @@ pub fn new_comments(
     subscription: &Subscription,
     comments: Vec<(String, String)>,
     lang: Lang,
-) -> Result<Mail, PageError> {
+) -> Result<Mail, AppError> {
     let base = state.config().base_url();
     let count = comments.len() as i64;
     let title = article.card.title.as_str();
@@ -137,7 +137,7 @@ pub fn new_comments(
 }
 
 /// Why a comment was refused, in the words of the policy.
-pub fn refusal(state: &AppState, article: &Article, to: &str, reason: &str, lang: Lang) -> Result<Mail, PageError> {
+pub fn refusal(state: &AppState, article: &Article, to: &str, reason: &str, lang: Lang) -> Result<Mail, AppError> {
     let title = article.card.title.as_str();
     let why = state.catalog().text(lang, &format!("comments.reason.{reason}"), &[]);
     let policy = state.site().localized(&state.site().comment_policy, lang).to_string();
@@ -155,7 +155,7 @@ pub fn refusal(state: &AppState, article: &Article, to: &str, reason: &str, lang
 }
 
 /// Confirms a request to erase everything an e-mail wrote.
-pub fn erasure_confirmation(state: &AppState, to: &str, token: &str, lang: Lang) -> Result<Mail, PageError> {
+pub fn erasure_confirmation(state: &AppState, to: &str, token: &str, lang: Lang) -> Result<Mail, AppError> {
     let base = state.config().base_url();
     compose(
         state,
@@ -171,7 +171,7 @@ pub fn erasure_confirmation(state: &AppState, to: &str, token: &str, lang: Lang)
 }
 
 /// Tells a moderator how many comments wait.
-pub fn digest(state: &AppState, to: &str, pending: i64, lang: Lang) -> Result<Mail, PageError> {
+pub fn digest(state: &AppState, to: &str, pending: i64, lang: Lang) -> Result<Mail, AppError> {
     let base = state.config().base_url();
     let n = pending.to_string();
     compose(

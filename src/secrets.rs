@@ -106,7 +106,6 @@ pub mod totp {
     use sha1::Sha1;
 
     const STEP_S: i64 = 30;
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
     /// A new random secret, base32 (what authenticator apps take).
     pub fn new_secret() -> String {
@@ -150,36 +149,16 @@ pub mod totp {
         format!("otpauth://totp/{}:{}?secret={secret_b32}&issuer={}", enc(issuer), enc(account), enc(issuer))
     }
 
+    /// Base32 without padding, as authenticator apps show and take secrets.
     pub fn base32_encode(bytes: &[u8]) -> String {
-        let mut out = String::new();
-        let (mut buffer, mut bits) = (0u32, 0u32);
-        for b in bytes {
-            buffer = (buffer << 8) | u32::from(*b);
-            bits += 8;
-            while bits >= 5 {
-                out.push(ALPHABET[((buffer >> (bits - 5)) & 31) as usize] as char);
-                bits -= 5;
-            }
-        }
-        if bits > 0 {
-            out.push(ALPHABET[((buffer << (5 - bits)) & 31) as usize] as char);
-        }
-        out
+        data_encoding::BASE32_NOPAD.encode(bytes)
     }
 
+    /// A secret as typed or pasted: any case, spaces and padding ignored.
     pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
-        let mut out = Vec::new();
-        let (mut buffer, mut bits) = (0u32, 0u32);
-        for c in text.chars().filter(|c| !c.is_whitespace() && *c != '=') {
-            let value = ALPHABET.iter().position(|a| *a as char == c.to_ascii_uppercase())? as u32;
-            buffer = (buffer << 5) | value;
-            bits += 5;
-            if bits >= 8 {
-                out.push(((buffer >> (bits - 8)) & 0xff) as u8);
-                bits -= 8;
-            }
-        }
-        Some(out)
+        let clean: String =
+            text.chars().filter(|c| !c.is_whitespace() && *c != '=').map(|c| c.to_ascii_uppercase()).collect();
+        data_encoding::BASE32_NOPAD.decode(clean.as_bytes()).ok()
     }
 
     #[cfg(test)]
@@ -187,11 +166,20 @@ pub mod totp {
         use super::*;
 
         #[test]
-        fn rfc6238_test_vector() {
-            // RFC 6238 appendix B, SHA1, secret "12345678901234567890", T = 59 s: 94287082.
+        fn rfc6238_test_vectors() {
+            // RFC 6238 appendix B, SHA1, secret "12345678901234567890": the eight-digit codes'
+            // last six digits, at every time the appendix lists.
             let secret = base32_encode(b"12345678901234567890");
-            assert_eq!(code_at(&secret, 59), Some(287_082));
-            assert_eq!(code_at(&secret, 1_111_111_109), Some(81_804));
+            for (t, eight_digits) in [
+                (59, 94_287_082),
+                (1_111_111_109, 7_081_804),
+                (1_111_111_111, 14_050_471),
+                (1_234_567_890, 89_005_924),
+                (2_000_000_000, 69_279_037),
+                (20_000_000_000, 65_353_130),
+            ] {
+                assert_eq!(code_at(&secret, t), Some(eight_digits % 1_000_000), "T = {t}");
+            }
             assert_eq!(verified_step(&secret, "287082", 59), Some(1));
             assert_eq!(verified_step(&secret, "287 082", 80), Some(1), "one step of drift is accepted");
             assert_eq!(verified_step(&secret, "287082", 5), Some(1), "and one step ahead");
@@ -207,6 +195,8 @@ pub mod totp {
             let secret = new_secret();
             assert_eq!(secret.len(), 32);
             assert_eq!(base32_encode(&base32_decode(&secret).unwrap()), secret);
+            assert_eq!(base32_decode("gezd gnbv gy3t qojq"), Some(b"1234567890".to_vec()), "any case, spaces");
+            assert_eq!(base32_decode("not base32!"), None);
         }
     }
 }

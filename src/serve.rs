@@ -48,7 +48,7 @@ pub async fn run(config: Config, load_demo: bool) -> Result<(), Fatal> {
     }
 
     let (stop_tx, stop_rx) = watch::channel(false);
-    let workers = crate::jobs::spawn_workers(state.clone(), config.jobs.workers, stop_rx.clone());
+    let workers = crate::jobs::worker::spawn_workers(state.clone(), config.jobs.workers, stop_rx.clone());
     let flusher = spawn_counter_flusher(state.clone(), stop_rx.clone());
     let cluster = crate::cluster::spawn(state.clone(), stop_rx.clone());
     // After an upgrade that rebuilt the search index, the articles it lacks are indexed in

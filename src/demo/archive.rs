@@ -183,27 +183,8 @@ struct Generated {
 /// by name, which SQLite answers by walking its list of names, so a statement with thousands
 /// of `$n` spent a quarter of the generator's time there.
 fn insert_sql(engine: Engine, table: &str, columns: &[&str], rows: usize, suffix: &str) -> String {
-    let mut sql = format!("insert into {table} ({}) values ", columns.join(", "));
-    let mut n = 1;
-    for r in 0..rows {
-        if r > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for c in 0..columns.len() {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            match engine {
-                Engine::Sqlite => sql.push('?'),
-                Engine::Postgres => sql.push_str(&format!("${n}")),
-            }
-            n += 1;
-        }
-        sql.push(')');
-    }
-    sql.push_str(suffix);
-    sql
+    let values = crate::store::dialect::values_list(engine, columns.len(), rows, &|marks| marks.join(", "));
+    format!("insert into {table} ({}) values {values}{suffix}", columns.join(", "))
 }
 
 /// Generates the archive on top of the demo newspaper. Does nothing if the database already

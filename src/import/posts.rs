@@ -8,7 +8,7 @@ use super::comments::{import_comments, is_comment};
 use super::report::{CREATED, Report, UNCHANGED, UPDATED, change_of};
 use super::{Context, ImportError, fingerprint};
 use crate::jobs::{self, Job};
-use crate::news::text::{plain_text, text_of_html};
+use crate::news::text::text_of_html;
 use crate::news::{ArticleStatus, Lang};
 use crate::store::articles::{self, NewArticle};
 use crate::store::imports::{self, ImportedArticle, NewPage};
@@ -112,7 +112,7 @@ async fn import_post(
     let lead = match (&seo_lead, excerpt.is_empty()) {
         (Some(description), _) => description.clone(),
         (None, false) => excerpt,
-        (None, true) => crate::news::excerpt::excerpt(&plain_text(&converted.html), 240),
+        (None, true) => crate::news::excerpt::excerpt(&text_of_html(&converted.html), 240),
     };
     let at = item_time(item, ctx.tz);
     let publish_at = match status {
@@ -251,7 +251,7 @@ async fn import_post(
 /// The language of a post that does not say: Arabic when its title and text are mostly in
 /// Arabic script (WMaker exports carry no language per post), else the site's.
 fn written_in(title: &str, content: &str, site: Lang) -> Lang {
-    let sample: String = title.chars().chain(plain_text(content).chars().take(2000)).collect();
+    let sample: String = title.chars().chain(text_of_html(content).chars().take(2000)).collect();
     let arabic = sample.chars().filter(|c| ('\u{0600}'..='\u{06FF}').contains(c)).count();
     let latin = sample.chars().filter(|c| c.is_ascii_alphabetic()).count();
     if arabic > latin { Lang::Ar } else { site }

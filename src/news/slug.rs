@@ -17,7 +17,7 @@ pub fn slugify(title: &str) -> String {
             // Short vowels and tatweel carry no meaning in a URL.
             continue;
         } else if ch.is_alphanumeric() {
-            std::borrow::Cow::Owned(fold_latin(ch))
+            std::borrow::Cow::Borrowed(crate::news::text::fold_latin(ch).unwrap_or(""))
         } else {
             std::borrow::Cow::Borrowed("")
         };
@@ -47,25 +47,6 @@ fn is_arabic_letter(ch: char) -> bool {
 
 fn is_arabic_mark(ch: char) -> bool {
     matches!(ch, '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}')
-}
-
-/// Latin letters with diacritics to their base letters; ligatures spelled out.
-fn fold_latin(ch: char) -> String {
-    let folded = match ch {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => "a",
-        'ç' | 'Ç' => "c",
-        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => "e",
-        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => "i",
-        'ñ' | 'Ñ' => "n",
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' => "o",
-        'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => "u",
-        'ý' | 'ÿ' | 'Ý' => "y",
-        'œ' | 'Œ' => "oe",
-        'æ' | 'Æ' => "ae",
-        'ß' => "ss",
-        _ => "",
-    };
-    folded.to_string()
 }
 
 #[cfg(test)]

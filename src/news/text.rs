@@ -70,13 +70,10 @@ fn is_mark(ch: char) -> bool {
     matches!(ch, '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' | '\u{0610}'..='\u{061A}')
 }
 
-/// Appends the normalized form of a letter or digit; false for anything that separates words.
-fn push_normalized(ch: char, out: &mut String) -> bool {
-    if ch.is_ascii_alphanumeric() {
-        out.push(ch.to_ascii_lowercase());
-        return true;
-    }
-    let folded = match ch {
+/// A Latin letter with diacritics as its base letter, a ligature spelled out: the one
+/// folding table of search, screening and slugs.
+pub fn fold_latin(ch: char) -> Option<&'static str> {
+    Some(match ch {
         'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => "a",
         'ç' | 'Ç' => "c",
         'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => "e",
@@ -88,6 +85,21 @@ fn push_normalized(ch: char, out: &mut String) -> bool {
         'œ' | 'Œ' => "oe",
         'æ' | 'Æ' => "ae",
         'ß' => "ss",
+        _ => return None,
+    })
+}
+
+/// Appends the normalized form of a letter or digit; false for anything that separates words.
+fn push_normalized(ch: char, out: &mut String) -> bool {
+    if ch.is_ascii_alphanumeric() {
+        out.push(ch.to_ascii_lowercase());
+        return true;
+    }
+    if let Some(folded) = fold_latin(ch) {
+        out.push_str(folded);
+        return true;
+    }
+    let folded = match ch {
         // Arabic: hamza and madda forms of alef become bare alef; the rest of the spellings
         // people use interchangeably meet in one form.
         'أ' | 'إ' | 'آ' | 'ٱ' => "ا",
@@ -221,97 +233,30 @@ pub fn query_terms(query: &str) -> Vec<QueryTerm> {
     terms
 }
 
-/// Text without HTML tags and with the common entities decoded, for snippets.
-pub fn plain_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for ch in html.chars() {
-        match ch {
-            '<' => {
-                in_tag = true;
-                out.push(' ');
-            }
-            '>' => in_tag = false,
-            _ if !in_tag => out.push(ch),
-            _ => {}
-        }
-    }
-    let decoded = out
-        .replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&nbsp;", " ");
-    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Text from an HTML fragment written by another system (an imported title, name or excerpt):
-/// only real tags are removed (`a < b` and `]]>` stay), named and numeric character
-/// references are decoded, whitespace is collapsed.
+/// Text from HTML: our own sanitized bodies (for the search index and snippets) or a fragment
+/// written by another system (an imported title, name or excerpt). Only real tags are removed
+/// (`a < b` and `]]>` stay), character references are decoded (every named one of HTML5 and
+/// the numeric ones, by `html-escape`), whitespace is collapsed.
 pub fn text_of_html(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
+    let mut text = String::with_capacity(html.len());
     let mut rest = html;
-    while let Some(at) = rest.find(['<', '&']) {
-        out.push_str(&rest[..at]);
+    while let Some(at) = rest.find('<') {
+        text.push_str(&rest[..at]);
         let tail = &rest[at..];
-        if let Some(after) = tail.strip_prefix('<') {
-            let opens_tag = after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!');
-            match tail.find('>') {
-                Some(end) if opens_tag => {
-                    out.push(' ');
-                    rest = &tail[end + 1..];
-                }
-                _ => {
-                    out.push('<');
-                    rest = &tail[1..];
-                }
-            }
-            continue;
-        }
-        let decoded = tail.find(';').filter(|end| *end <= 10).and_then(|end| {
-            let name = &tail[1..end];
-            let ch = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some(' '),
-                "hellip" => Some('…'),
-                "rsquo" => Some('’'),
-                "lsquo" => Some('‘'),
-                "ldquo" => Some('“'),
-                "rdquo" => Some('”'),
-                "laquo" => Some('«'),
-                "raquo" => Some('»'),
-                "ndash" => Some('–'),
-                "mdash" => Some('—'),
-                _ => {
-                    let number = name.strip_prefix('#')?;
-                    let code = match number.strip_prefix(['x', 'X']) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                        None => number.parse().ok()?,
-                    };
-                    char::from_u32(code).filter(|c| *c != '\0')
-                }
-            }?;
-            Some((ch, end))
-        });
-        match decoded {
-            Some((ch, end)) => {
-                out.push(ch);
+        let opens_tag = tail[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!');
+        match tail.find('>') {
+            Some(end) if opens_tag => {
+                text.push(' ');
                 rest = &tail[end + 1..];
             }
-            None => {
-                out.push('&');
+            _ => {
+                text.push('<');
                 rest = &tail[1..];
             }
         }
     }
-    out.push_str(rest);
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    text.push_str(rest);
+    html_escape::decode_html_entities(&text).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A snippet of about `width` words around the densest matches, HTML-escaped, with matched
@@ -437,8 +382,8 @@ mod tests {
     }
 
     #[test]
-    fn plain_text_drops_tags() {
-        assert_eq!(plain_text("<p>Un <em>texte</em> &amp; plus</p>"), "Un texte & plus");
+    fn text_of_html_drops_tags() {
+        assert_eq!(text_of_html("<p>Un <em>texte</em> &amp; plus&nbsp;!</p>"), "Un texte & plus !");
     }
 
     #[test]

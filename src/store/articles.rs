@@ -355,8 +355,14 @@ pub async fn authors_of(db: &Db, ids: &[i64]) -> StoreResult<HashMap<i64, Vec<By
     if ids.is_empty() {
         return Ok(out);
     }
-    let rows =
-        sqlx::query(super::dialect::authors_of_ids_sql(db.engine())).bind(ids_json(ids)).fetch_all(db.reader()).await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select aa.article_id, u.id, u.name, u.slug from article_authors aa join users u on u.id = aa.user_id \
+             where aa.article_id in ({}) order by aa.article_id, aa.position",
+        super::dialect::ids_in_json_array(db.engine())
+    )))
+    .bind(ids_json(ids))
+    .fetch_all(db.reader())
+    .await?;
     for row in rows {
         out.entry(col(&row, "article_id")?).or_default().push(Byline {
             user_id: col(&row, "id")?,
@@ -380,8 +386,14 @@ pub async fn tags_of(db: &Db, ids: &[i64]) -> StoreResult<HashMap<i64, Vec<TagRe
     if ids.is_empty() {
         return Ok(out);
     }
-    let rows =
-        sqlx::query(super::dialect::tags_of_ids_sql(db.engine())).bind(ids_json(ids)).fetch_all(db.reader()).await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select at.article_id, t.slug, t.name from article_tags at join tags t on t.id = at.tag_id \
+             where at.article_id in ({}) order by at.article_id, at.position",
+        super::dialect::ids_in_json_array(db.engine())
+    )))
+    .bind(ids_json(ids))
+    .fetch_all(db.reader())
+    .await?;
     for row in rows {
         out.entry(col(&row, "article_id")?)
             .or_default()
@@ -395,25 +407,6 @@ pub async fn tags_of(db: &Db, ids: &[i64]) -> StoreResult<HashMap<i64, Vec<TagRe
 fn ids_json(ids: &[i64]) -> String {
     let parts: Vec<String> = ids.iter().map(i64::to_string).collect();
     format!("[{}]", parts.join(","))
-}
-
-/// Publishes an article now, whatever its state. Returns false when there is no such article.
-pub async fn publish_now(tx: &mut Tx, id: i64, now: i64) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "update articles set status = 'published', publish_at = case when status = 'scheduled' or publish_at is null \
-             or publish_at > $2 then $2 else publish_at end, \
-             first_published_at = coalesce(first_published_at, $2), updated_at = $2 \
-         where id = $1",
-    )
-    .bind(id)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    let changed = done.rows_affected() > 0;
-    if changed {
-        super::search::reindex(tx, super::engine_of(tx), id).await?;
-    }
-    Ok(changed)
 }
 
 /// Another language's version of a story.
@@ -516,5 +509,15 @@ pub async fn add_correction(tx: &mut Tx, article_id: i64, kind: &str, note: &str
     .bind(now_ms())
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// A published article's text was corrected at `at`: its page says "updated" from then on.
+pub async fn mark_corrected(tx: &mut Tx, id: i64, at: i64) -> StoreResult<()> {
+    sqlx::query("update articles set content_updated_at = $2, updated_at = $2 where id = $1 and status = 'published'")
+        .bind(id)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }

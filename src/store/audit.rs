@@ -4,7 +4,7 @@ use super::{StoreResult, Tx, now_ms};
 
 pub struct Entry<'a> {
     pub actor_id: Option<i64>,
-    /// Dotted: `article.publish`, `comment.approve`, `user.disable`.
+    /// Dotted: `article.published`, `comment.approve`, `user.disable`.
     pub action: &'a str,
     pub object_type: &'a str,
     pub object_id: Option<i64>,

@@ -214,6 +214,12 @@ pub async fn decide(
     Ok(Some((col(&before, "article_id")?, col(&before, "status")?)))
 }
 
+/// The keyed hash of the address a comment came from (to ban the address).
+pub async fn address_hash_of(tx: &mut Tx, id: i64) -> StoreResult<Option<String>> {
+    let row = sqlx::query("select ip_hash from comments where id = $1").bind(id).fetch_optional(&mut **tx).await?;
+    row.map(|r| col(&r, "ip_hash")).transpose()
+}
+
 /// A comment's author e-mail, language and article, for mails about it.
 pub async fn author_of(db: &Db, id: i64) -> StoreResult<Option<(String, String, i64, String)>> {
     let row = sqlx::query("select author_email, author_name, article_id, language from comments where id = $1")
@@ -306,11 +312,8 @@ pub async fn posting_verdict_locked(
     limits: PostingLimits,
     now: i64,
 ) -> StoreResult<PostingVerdict> {
-    if super::engine_of(tx) == super::Engine::Postgres {
-        sqlx::query("select pg_advisory_xact_lock(hashtext($1)::bigint) is null as locked")
-            .bind(format!("comments:{}", poster.ip_hash))
-            .fetch_one(&mut **tx)
-            .await?;
+    if let Some(lock) = super::dialect::named_lock(super::engine_of(tx)) {
+        sqlx::query(lock).bind(format!("comments:{}", poster.ip_hash)).fetch_one(&mut **tx).await?;
     }
     posting_counts(&mut **tx, poster, limits, now).await
 }

@@ -4,7 +4,10 @@
 //! - how a write transaction begins (SQLite takes the write lock up front);
 //! - how a job is claimed (PostgreSQL skips rows other nodes hold; SQLite has one writer);
 //! - how concurrent migrations are kept apart (an advisory lock on PostgreSQL);
-//! - full-text search (FTS5 against `tsvector`), in `store::search`;
+//! - full-text search (FTS5 against `tsvector`): one interface in `store::search`, one
+//!   part per engine (`search/fts5.rs`, `search/tsvector.rs`);
+//! - multi-row inserts' placeholders and lists of ids bound as one JSON array;
+//! - a lock on a name for the length of a transaction;
 //! - which error codes mean the connection is gone;
 //! - the catalog queries that describe the schema (for the test that compares them).
 
@@ -147,33 +150,39 @@ pub fn type_class(data_type: &str) -> &'static str {
     }
 }
 
-/// Authors of the articles whose ids are in the JSON array `$1`. SQLite reads the array with
-/// `json_each`, PostgreSQL with `jsonb_array_elements_text`.
-pub fn authors_of_ids_sql(engine: Engine) -> &'static str {
+/// A subquery of the ids in the JSON array bound as `$1`, for `… where id in (…)`: SQLite
+/// reads the array with `json_each`, PostgreSQL with `jsonb_array_elements_text`. One bound
+/// value, whatever the number of ids.
+pub fn ids_in_json_array(engine: Engine) -> &'static str {
     match engine {
-        Engine::Sqlite => {
-            "select aa.article_id, u.id, u.name, u.slug from article_authors aa join users u on u.id = aa.user_id \
-             where aa.article_id in (select value from json_each($1)) order by aa.article_id, aa.position"
-        }
-        Engine::Postgres => {
-            "select aa.article_id, u.id, u.name, u.slug from article_authors aa join users u on u.id = aa.user_id \
-             where aa.article_id in (select jsonb_array_elements_text($1::jsonb)::bigint) \
-             order by aa.article_id, aa.position"
-        }
+        Engine::Sqlite => "select value from json_each($1)",
+        Engine::Postgres => "select jsonb_array_elements_text($1::jsonb)::bigint",
     }
 }
 
-/// Tags of the articles whose ids are in the JSON array `$1`.
-pub fn tags_of_ids_sql(engine: Engine) -> &'static str {
+/// The `VALUES` list of a multi-row insert: `rows` tuples of `width` placeholders, each tuple
+/// written by `tuple` from its placeholders. SQLite gets plain `?` (it looks numbered ones up
+/// by name, slowly); PostgreSQL numbers them.
+pub fn values_list(engine: Engine, width: usize, rows: usize, tuple: &dyn Fn(&[String]) -> String) -> String {
+    (0..rows)
+        .map(|r| {
+            let marks: Vec<String> = (1..=width)
+                .map(|k| match engine {
+                    Engine::Sqlite => "?".to_string(),
+                    Engine::Postgres => format!("${}", r * width + k),
+                })
+                .collect();
+            format!("({})", tuple(&marks))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A transaction-scoped lock on a name, taken by every node on PostgreSQL (released at
+/// commit); SQLite's write transaction already runs alone.
+pub fn named_lock(engine: Engine) -> Option<&'static str> {
     match engine {
-        Engine::Sqlite => {
-            "select at.article_id, t.slug, t.name from article_tags at join tags t on t.id = at.tag_id \
-             where at.article_id in (select value from json_each($1)) order by at.article_id, at.position"
-        }
-        Engine::Postgres => {
-            "select at.article_id, t.slug, t.name from article_tags at join tags t on t.id = at.tag_id \
-             where at.article_id in (select jsonb_array_elements_text($1::jsonb)::bigint) \
-             order by at.article_id, at.position"
-        }
+        Engine::Postgres => Some("select pg_advisory_xact_lock(hashtext($1)::bigint) is null as locked"),
+        Engine::Sqlite => None,
     }
 }

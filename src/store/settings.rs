@@ -212,6 +212,25 @@ pub async fn ad_slots(db: &Db) -> StoreResult<BTreeMap<String, String>> {
     Ok(slots)
 }
 
+/// Stores a setting unless one is there already (two nodes starting together: the first
+/// insert wins). Returns the value in force.
+pub async fn put_if_absent<T: Serialize + serde::de::DeserializeOwned>(
+    db: &Db,
+    key: &str,
+    value: &T,
+) -> StoreResult<T> {
+    let text = serde_json::to_string(value).map_err(|e| StoreError::Other(e.to_string()))?;
+    let mut tx = db.begin().await?;
+    sqlx::query("insert into settings (key, value, updated_at) values ($1, $2, $3) on conflict (key) do nothing")
+        .bind(key.to_string())
+        .bind(text)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    get(db, key).await?.ok_or_else(|| StoreError::Other(format!("setting {key} vanished as it was written")))
+}
+
 pub async fn put_ad_slot(tx: &mut Tx, slot: &AdSlot) -> StoreResult<()> {
     let now = now_ms();
     sqlx::query(

@@ -11,15 +11,16 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
+use crate::actions::articles::StatusChange;
+use crate::actions::{self, Actor};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult, AppError};
-use crate::jobs::{self, Job};
 use crate::news::{ArticleStatus, Lang};
 use crate::render::markdown;
 use crate::secrets;
 use crate::store::articles::{self, Article, ArticleCard, Byline, ListFilter, NewArticle, TagRef};
 use crate::store::users::User;
-use crate::store::{api_tokens, audit, now_ms, sections};
+use crate::store::{api_tokens, audit, sections};
 
 const OPENAPI: &str = include_str!("api/openapi.json");
 
@@ -226,29 +227,7 @@ pub async fn create_article(
         created_by: Some(user.id),
         created_at: None,
     };
-    let mut tx = state.db().begin().await?;
-    let id = articles::insert(&mut tx, &new).await?;
-    if status == ArticleStatus::Scheduled
-        && let Some(at) = publish_at
-    {
-        // The job is part of the same transaction: no scheduled article without its job.
-        jobs::enqueue(&mut tx, &Job::PublishArticle { article_id: id }, at, state.config().jobs.max_attempts).await?;
-    }
-    audit::record(
-        &mut tx,
-        &audit::Entry {
-            actor_id: Some(user.id),
-            action: "article.create",
-            object_type: "article",
-            object_id: Some(id),
-            detail: serde_json::json!({ "status": status.as_str(), "via": "api" }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    if status == ArticleStatus::Published {
-        state.article_changed(id);
-    }
+    let id = actions::articles::create(&state, Actor::api(user.id), &new).await?;
     let article = articles::by_id(state.db(), id).await?.ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(article_out(&state, article).await?)).into_response())
 }
@@ -263,24 +242,9 @@ pub async fn publish_article(
     if !user.0.role.can_publish() {
         return Err(AppError::Forbidden.into());
     }
-    let mut tx = state.db().begin().await?;
-    let changed = articles::publish_now(&mut tx, id, now_ms()).await?;
-    if !changed {
+    if !actions::articles::change_status(&state, Actor::api(user.0.id), id, StatusChange::Publish).await? {
         return Err(AppError::NotFound.into());
     }
-    audit::record(
-        &mut tx,
-        &audit::Entry {
-            actor_id: Some(user.0.id),
-            action: "article.publish",
-            object_type: "article",
-            object_id: Some(id),
-            detail: serde_json::json!({ "via": "api" }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    state.article_changed(id);
     let article = articles::by_id(state.db(), id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(article_out(&state, article).await?))
 }

@@ -17,9 +17,10 @@ pub mod team;
 
 use serde::Serialize;
 
-use crate::app::AppState;
+use crate::app::{AppState, Touched};
 use crate::error::PageError;
 use crate::news::{Lang, Role};
+use crate::store::{Tx, audit};
 use session::{BASE, Staff};
 
 /// A link of the newsroom's menu.
@@ -105,6 +106,39 @@ pub fn render<S: Serialize>(state: &AppState, template: &str, page: &S) -> Resul
     use axum::response::IntoResponse;
     let html = state.templates().render(template, page)?;
     Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], axum::response::Html(html)).into_response())
+}
+
+/// What a newsroom form did, for the audit log.
+pub struct Did<'a> {
+    /// Dotted: `section.create`, `settings.save`.
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: Option<i64>,
+    pub detail: serde_json::Value,
+}
+
+/// How a newsroom form that wrote ends: its audit entry in the write's transaction, the
+/// commit, what readers see refreshed, then back to `to` (whose `?ok=` shows the confirmation).
+pub async fn finish(
+    state: &AppState,
+    staff: &Staff,
+    mut tx: Tx,
+    did: Did<'_>,
+    touched: Touched,
+    to: &str,
+) -> Result<axum::response::Response, PageError> {
+    use axum::response::IntoResponse;
+    let entry = audit::Entry {
+        actor_id: Some(staff.user.id),
+        action: did.action,
+        object_type: did.object_type,
+        object_id: did.object_id,
+        detail: did.detail,
+    };
+    audit::record(&mut tx, &entry).await?;
+    tx.commit().await?;
+    state.refresh(touched).await?;
+    Ok(axum::response::Redirect::to(to).into_response())
 }
 
 /// A form field's error, shown next to the field.

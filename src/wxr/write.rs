@@ -1,153 +1,174 @@
 //! Writes WXR 1.2 as WordPress writes it, so WordPress's own importer (and ours) reads it back:
 //! the channel header with authors and terms, then one `<item>` at a time, streamed.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesCData, BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use super::{Author, Channel, Comment, Item, Term, TermKind};
 
-/// A streaming WXR writer.
+/// A streaming WXR writer, over quick-xml's `Writer` (which escapes text and attributes).
 pub struct WxrWriter<W: Write> {
-    out: W,
+    xml: Writer<W>,
 }
 
-/// Text as CDATA; a `]]>` inside is split across two sections.
-fn cdata(text: &str) -> String {
-    format!("<![CDATA[{}]]>", text.replace("]]>", "]]]]><![CDATA[>"))
+/// Removes the control characters XML 1.0 cannot hold at all, escaped or not.
+fn clean(text: &str) -> Cow<'_, str> {
+    let allowed = |c: char| (c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r');
+    if text.chars().all(allowed) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.chars().filter(|c| allowed(*c)).collect())
+    }
 }
 
-/// Text escaped for an element or attribute, without the control characters XML 1.0 cannot
-/// carry at all.
-fn esc(text: &str) -> String {
-    crate::news::text::escape_html(&clean(text))
+/// `<name>text</name>`, the text escaped.
+fn text<W: Write>(xml: &mut Writer<W>, name: &str, value: &str) -> io::Result<()> {
+    xml.create_element(name).write_text_content(BytesText::new(&clean(value)))?;
+    Ok(())
 }
 
-/// Removes the control characters XML 1.0 cannot hold from CDATA content too.
-fn clean(text: &str) -> String {
-    text.chars().filter(|&c| (c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r')).collect()
+/// `<name><![CDATA[text]]></name>`, as WordPress writes its fields; a `]]>` inside is split
+/// across two sections. An empty value is an empty element.
+fn cdata<W: Write>(xml: &mut Writer<W>, name: &str, value: &str) -> io::Result<()> {
+    let value = clean(value);
+    if value.is_empty() {
+        return text(xml, name, "");
+    }
+    xml.create_element(name).write_inner_content(|xml| {
+        for part in BytesCData::escaped(&value) {
+            xml.write_event(Event::CData(part))?;
+        }
+        Ok(())
+    })?;
+    Ok(())
 }
+
+/// An element holding other elements.
+fn parent<W: Write>(
+    xml: &mut Writer<W>,
+    name: &str,
+    children: impl FnOnce(&mut Writer<W>) -> io::Result<()>,
+) -> io::Result<()> {
+    xml.create_element(name).write_inner_content(children)?;
+    Ok(())
+}
+
+const NAMESPACES: [(&str, &str); 5] = [
+    ("xmlns:excerpt", "http://wordpress.org/export/1.2/excerpt/"),
+    ("xmlns:content", "http://purl.org/rss/1.0/modules/content/"),
+    ("xmlns:wfw", "http://wellformedweb.org/CommentAPI/"),
+    ("xmlns:dc", "http://purl.org/dc/elements/1.1/"),
+    ("xmlns:wp", "http://wordpress.org/export/1.2/"),
+];
 
 impl<W: Write> WxrWriter<W> {
     /// Writes the XML declaration, the channel's header and its authors and terms.
-    pub fn start(mut out: W, channel: &Channel, authors: &[Author], terms: &[Term]) -> io::Result<WxrWriter<W>> {
-        writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>")?;
-        writeln!(
-            out,
-            "<rss version=\"2.0\"\n\txmlns:excerpt=\"http://wordpress.org/export/1.2/excerpt/\"\n\t\
-             xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"\n\txmlns:wfw=\"http://wellformedweb.org/CommentAPI/\"\n\t\
-             xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n\txmlns:wp=\"http://wordpress.org/export/1.2/\"\n>"
-        )?;
-        writeln!(out, "<channel>")?;
-        writeln!(out, "\t<title>{}</title>", esc(&channel.title))?;
-        writeln!(out, "\t<link>{}</link>", esc(&channel.link))?;
-        writeln!(out, "\t<description></description>")?;
-        writeln!(out, "\t<language>{}</language>", esc(&channel.language))?;
-        writeln!(out, "\t<wp:wxr_version>1.2</wp:wxr_version>")?;
-        writeln!(out, "\t<wp:base_site_url>{}</wp:base_site_url>", esc(&channel.base_site_url))?;
-        writeln!(out, "\t<wp:base_blog_url>{}</wp:base_blog_url>", esc(&channel.base_blog_url))?;
+    pub fn start(out: W, channel: &Channel, authors: &[Author], terms: &[Term]) -> io::Result<WxrWriter<W>> {
+        let mut xml = Writer::new_with_indent(out, b'\t', 1);
+        xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+        let mut rss = BytesStart::new("rss");
+        rss.push_attribute(("version", "2.0"));
+        rss.extend_attributes(NAMESPACES);
+        xml.write_event(Event::Start(rss))?;
+        xml.write_event(Event::Start(BytesStart::new("channel")))?;
+        text(&mut xml, "title", &channel.title)?;
+        text(&mut xml, "link", &channel.link)?;
+        text(&mut xml, "description", "")?;
+        text(&mut xml, "language", &channel.language)?;
+        text(&mut xml, "wp:wxr_version", "1.2")?;
+        text(&mut xml, "wp:base_site_url", &channel.base_site_url)?;
+        text(&mut xml, "wp:base_blog_url", &channel.base_blog_url)?;
         for a in authors {
-            writeln!(
-                out,
-                "\t<wp:author><wp:author_id>{}</wp:author_id><wp:author_login>{}</wp:author_login>\
-                 <wp:author_email>{}</wp:author_email><wp:author_display_name>{}</wp:author_display_name>\
-                 <wp:author_first_name>{}</wp:author_first_name><wp:author_last_name>{}</wp:author_last_name></wp:author>",
-                esc(&a.id),
-                cdata(&a.login),
-                cdata(&a.email),
-                cdata(&a.display_name),
-                cdata(&a.first_name),
-                cdata(&a.last_name)
-            )?;
+            parent(&mut xml, "wp:author", |xml| {
+                text(xml, "wp:author_id", &a.id)?;
+                cdata(xml, "wp:author_login", &a.login)?;
+                cdata(xml, "wp:author_email", &a.email)?;
+                cdata(xml, "wp:author_display_name", &a.display_name)?;
+                cdata(xml, "wp:author_first_name", &a.first_name)?;
+                cdata(xml, "wp:author_last_name", &a.last_name)
+            })?;
         }
         for t in terms.iter().filter(|t| t.kind == TermKind::Category) {
-            writeln!(
-                out,
-                "\t<wp:category><wp:term_id>{}</wp:term_id><wp:category_nicename>{}</wp:category_nicename>\
-                 <wp:category_parent>{}</wp:category_parent><wp:cat_name>{}</wp:cat_name>\
-                 <wp:category_description>{}</wp:category_description></wp:category>",
-                esc(&t.id),
-                cdata(&t.slug),
-                cdata(&t.parent_slug),
-                cdata(&t.name),
-                cdata(&t.description)
-            )?;
+            parent(&mut xml, "wp:category", |xml| {
+                text(xml, "wp:term_id", &t.id)?;
+                cdata(xml, "wp:category_nicename", &t.slug)?;
+                cdata(xml, "wp:category_parent", &t.parent_slug)?;
+                cdata(xml, "wp:cat_name", &t.name)?;
+                cdata(xml, "wp:category_description", &t.description)
+            })?;
         }
         for t in terms.iter().filter(|t| t.kind == TermKind::Tag) {
-            writeln!(
-                out,
-                "\t<wp:tag><wp:term_id>{}</wp:term_id><wp:tag_slug>{}</wp:tag_slug><wp:tag_name>{}</wp:tag_name></wp:tag>",
-                esc(&t.id),
-                cdata(&t.slug),
-                cdata(&t.name)
-            )?;
+            parent(&mut xml, "wp:tag", |xml| {
+                text(xml, "wp:term_id", &t.id)?;
+                cdata(xml, "wp:tag_slug", &t.slug)?;
+                cdata(xml, "wp:tag_name", &t.name)
+            })?;
         }
-        writeln!(out, "\t<generator>Gazette {}</generator>", env!("CARGO_PKG_VERSION"))?;
-        Ok(WxrWriter { out })
+        text(&mut xml, "generator", &format!("Gazette {}", env!("CARGO_PKG_VERSION")))?;
+        Ok(WxrWriter { xml })
     }
 
     /// Writes one item with its terms, metadata and comments.
     pub fn item(&mut self, item: &Item) -> io::Result<()> {
-        let o = &mut self.out;
-        writeln!(o, "\t<item>")?;
-        writeln!(o, "\t\t<title>{}</title>", esc(&item.title))?;
-        writeln!(o, "\t\t<link>{}</link>", esc(&item.link))?;
-        writeln!(o, "\t\t<pubDate>{}</pubDate>", esc(&item.pub_date))?;
-        writeln!(o, "\t\t<dc:creator>{}</dc:creator>", cdata(&item.creator))?;
-        writeln!(o, "\t\t<guid isPermaLink=\"false\">{}</guid>", esc(&item.guid))?;
-        writeln!(o, "\t\t<description></description>")?;
-        writeln!(o, "\t\t<content:encoded>{}</content:encoded>", cdata(&clean(&item.content)))?;
-        writeln!(o, "\t\t<excerpt:encoded>{}</excerpt:encoded>", cdata(&clean(&item.excerpt)))?;
-        for (tag, value) in [
-            ("wp:post_id", &item.post_id),
-            ("wp:post_date", &item.post_date),
-            ("wp:post_date_gmt", &item.post_date_gmt),
-            ("wp:post_modified_gmt", &item.post_modified_gmt),
-        ] {
-            writeln!(o, "\t\t<{tag}>{}</{tag}>", cdata(value))?;
-        }
-        for (tag, value) in [
-            ("wp:comment_status", &item.comment_status),
-            ("wp:ping_status", &"closed".to_string()),
-            ("wp:post_name", &item.post_name),
-            ("wp:status", &item.status),
-        ] {
-            writeln!(o, "\t\t<{tag}>{}</{tag}>", cdata(value))?;
-        }
-        writeln!(o, "\t\t<wp:post_parent>{}</wp:post_parent>", esc(or_zero(&item.post_parent)))?;
-        writeln!(o, "\t\t<wp:menu_order>{}</wp:menu_order>", esc(or_zero(&item.menu_order)))?;
-        writeln!(o, "\t\t<wp:post_type>{}</wp:post_type>", cdata(&item.post_type))?;
-        writeln!(o, "\t\t<wp:post_password>{}</wp:post_password>", cdata(""))?;
-        writeln!(o, "\t\t<wp:is_sticky>{}</wp:is_sticky>", esc(or_zero(&item.is_sticky)))?;
-        if !item.attachment_url.is_empty() {
-            writeln!(o, "\t\t<wp:attachment_url>{}</wp:attachment_url>", cdata(&item.attachment_url))?;
-        }
-        for t in &item.terms {
-            writeln!(
-                o,
-                "\t\t<category domain=\"{}\" nicename=\"{}\">{}</category>",
-                esc(&t.domain),
-                esc(&t.nicename),
-                cdata(&t.name)
-            )?;
-        }
-        for (key, value) in &item.meta {
-            writeln!(
-                o,
-                "\t\t<wp:postmeta><wp:meta_key>{}</wp:meta_key><wp:meta_value>{}</wp:meta_value></wp:postmeta>",
-                cdata(key),
-                cdata(value)
-            )?;
-        }
-        for c in &item.comments {
-            write_comment(o, c)?;
-        }
-        writeln!(o, "\t</item>")
+        parent(&mut self.xml, "item", |xml| {
+            text(xml, "title", &item.title)?;
+            text(xml, "link", &item.link)?;
+            text(xml, "pubDate", &item.pub_date)?;
+            cdata(xml, "dc:creator", &item.creator)?;
+            xml.create_element("guid")
+                .with_attribute(("isPermaLink", "false"))
+                .write_text_content(BytesText::new(&clean(&item.guid)))?;
+            text(xml, "description", "")?;
+            cdata(xml, "content:encoded", &item.content)?;
+            cdata(xml, "excerpt:encoded", &item.excerpt)?;
+            cdata(xml, "wp:post_id", &item.post_id)?;
+            cdata(xml, "wp:post_date", &item.post_date)?;
+            cdata(xml, "wp:post_date_gmt", &item.post_date_gmt)?;
+            cdata(xml, "wp:post_modified_gmt", &item.post_modified_gmt)?;
+            cdata(xml, "wp:comment_status", &item.comment_status)?;
+            cdata(xml, "wp:ping_status", "closed")?;
+            cdata(xml, "wp:post_name", &item.post_name)?;
+            cdata(xml, "wp:status", &item.status)?;
+            text(xml, "wp:post_parent", or_zero(&item.post_parent))?;
+            text(xml, "wp:menu_order", or_zero(&item.menu_order))?;
+            cdata(xml, "wp:post_type", &item.post_type)?;
+            cdata(xml, "wp:post_password", "")?;
+            text(xml, "wp:is_sticky", or_zero(&item.is_sticky))?;
+            if !item.attachment_url.is_empty() {
+                cdata(xml, "wp:attachment_url", &item.attachment_url)?;
+            }
+            for t in &item.terms {
+                xml.create_element("category")
+                    .with_attribute(("domain", t.domain.as_str()))
+                    .with_attribute(("nicename", t.nicename.as_str()))
+                    .write_inner_content(|xml| {
+                        for part in BytesCData::escaped(&clean(&t.name)) {
+                            xml.write_event(Event::CData(part))?;
+                        }
+                        Ok(())
+                    })?;
+            }
+            for (key, value) in &item.meta {
+                meta(xml, "wp:postmeta", key, value)?;
+            }
+            for c in &item.comments {
+                write_comment(xml, c)?;
+            }
+            Ok(())
+        })
     }
 
     /// Closes the channel and the document; returns the output.
     pub fn finish(mut self) -> io::Result<W> {
-        writeln!(self.out, "</channel>\n</rss>")?;
-        self.out.flush()?;
-        Ok(self.out)
+        self.xml.write_event(Event::End(BytesEnd::new("channel")))?;
+        self.xml.write_event(Event::End(BytesEnd::new("rss")))?;
+        let mut out = self.xml.into_inner();
+        out.write_all(b"\n")?;
+        out.flush()?;
+        Ok(out)
     }
 }
 
@@ -155,29 +176,32 @@ fn or_zero(value: &str) -> &str {
     if value.is_empty() { "0" } else { value }
 }
 
-fn write_comment<W: Write>(o: &mut W, c: &Comment) -> io::Result<()> {
-    writeln!(o, "\t\t<wp:comment>")?;
-    writeln!(o, "\t\t\t<wp:comment_id>{}</wp:comment_id>", esc(&c.id))?;
-    writeln!(o, "\t\t\t<wp:comment_author>{}</wp:comment_author>", cdata(&clean(&c.author)))?;
-    writeln!(o, "\t\t\t<wp:comment_author_email>{}</wp:comment_author_email>", cdata(&c.author_email))?;
-    writeln!(o, "\t\t\t<wp:comment_author_url>{}</wp:comment_author_url>", esc(&c.author_url))?;
-    writeln!(o, "\t\t\t<wp:comment_author_IP>{}</wp:comment_author_IP>", cdata(&c.author_ip))?;
-    writeln!(o, "\t\t\t<wp:comment_date>{}</wp:comment_date>", cdata(&c.date))?;
-    writeln!(o, "\t\t\t<wp:comment_date_gmt>{}</wp:comment_date_gmt>", cdata(&c.date_gmt))?;
-    writeln!(o, "\t\t\t<wp:comment_content>{}</wp:comment_content>", cdata(&clean(&c.content)))?;
-    writeln!(o, "\t\t\t<wp:comment_approved>{}</wp:comment_approved>", cdata(&c.approved))?;
-    writeln!(o, "\t\t\t<wp:comment_type>{}</wp:comment_type>", cdata(&c.kind))?;
-    writeln!(o, "\t\t\t<wp:comment_parent>{}</wp:comment_parent>", esc(or_zero(&c.parent)))?;
-    writeln!(o, "\t\t\t<wp:comment_user_id>{}</wp:comment_user_id>", esc(or_zero(&c.user_id)))?;
-    for (key, value) in &c.meta {
-        writeln!(
-            o,
-            "\t\t\t<wp:commentmeta><wp:meta_key>{}</wp:meta_key><wp:meta_value>{}</wp:meta_value></wp:commentmeta>",
-            cdata(key),
-            cdata(value)
-        )?;
-    }
-    writeln!(o, "\t\t</wp:comment>")
+fn meta<W: Write>(xml: &mut Writer<W>, name: &str, key: &str, value: &str) -> io::Result<()> {
+    parent(xml, name, |xml| {
+        cdata(xml, "wp:meta_key", key)?;
+        cdata(xml, "wp:meta_value", value)
+    })
+}
+
+fn write_comment<W: Write>(xml: &mut Writer<W>, c: &Comment) -> io::Result<()> {
+    parent(xml, "wp:comment", |xml| {
+        text(xml, "wp:comment_id", &c.id)?;
+        cdata(xml, "wp:comment_author", &c.author)?;
+        cdata(xml, "wp:comment_author_email", &c.author_email)?;
+        text(xml, "wp:comment_author_url", &c.author_url)?;
+        cdata(xml, "wp:comment_author_IP", &c.author_ip)?;
+        cdata(xml, "wp:comment_date", &c.date)?;
+        cdata(xml, "wp:comment_date_gmt", &c.date_gmt)?;
+        cdata(xml, "wp:comment_content", &c.content)?;
+        cdata(xml, "wp:comment_approved", &c.approved)?;
+        cdata(xml, "wp:comment_type", &c.kind)?;
+        text(xml, "wp:comment_parent", or_zero(&c.parent))?;
+        text(xml, "wp:comment_user_id", or_zero(&c.user_id))?;
+        for (key, value) in &c.meta {
+            meta(xml, "wp:commentmeta", key, value)?;
+        }
+        Ok(())
+    })
 }
 
 /// A WXR date ("2019-03-15 10:00:00") from unix milliseconds, in UTC or in a time zone.

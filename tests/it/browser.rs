@@ -355,6 +355,7 @@ async fn sitemap_schema_errors(base: &str) -> TestResult<Vec<String>> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(browser_tests), ignore = "needs GAZETTE_TEST_BROWSER=1 (Chromium, chromedriver, Java; see .ci/run)")]
 async fn a_reader_walks_the_site_in_chromium_and_every_page_is_accessible_and_valid() {
     if !enabled() {
         return;
@@ -502,6 +503,7 @@ async fn newsroom_walk(client: &Client, base: &str, dir: &Path) -> TestResult {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(browser_tests), ignore = "needs GAZETTE_TEST_BROWSER=1 (Chromium, chromedriver, Java; see .ci/run)")]
 async fn a_journalist_and_an_editor_publish_an_article_in_chromium() {
     if !enabled() {
         return;
@@ -653,6 +655,7 @@ async fn comment_walk(client: &Client, base: &str, sink: &crate::support::SmtpSi
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(browser_tests), ignore = "needs GAZETTE_TEST_BROWSER=1 (Chromium, chromedriver, Java; see .ci/run)")]
 async fn a_reader_comments_is_notified_and_unsubscribes_in_chromium() {
     if !enabled() {
         return;

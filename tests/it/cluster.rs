@@ -39,6 +39,7 @@ const SUBSCRIBERS: [&str; 6] = ["amina", "badr", "chama", "driss", "elham", "fou
 const ACKNOWLEDGED_BEFORE_KILL: usize = 40;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(postgres_tests), ignore = "needs GAZETTE_TEST_POSTGRES_URL (a PostgreSQL server)")]
 async fn three_nodes_share_one_database_and_lose_nothing() {
     // 1. Setup. The test's own app migrates a fresh PostgreSQL database, loads the demo into
     // the shared media folder and creates the staff; the three nodes then start on it.
@@ -297,7 +298,7 @@ async fn three_nodes_share_one_database_and_lose_nothing() {
         "one publish job for article {scheduled_id}, done at the first attempt (no second node claimed it)"
     );
     let audits: i64 =
-        sqlx::query("select count(*) as n from audit_log where action = 'article.publish' and object_id = $1")
+        sqlx::query("select count(*) as n from audit_log where action = 'article.published' and object_id = $1")
             .bind(scheduled_id)
             .fetch_one(app.db().reader())
             .await

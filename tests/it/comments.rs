@@ -456,7 +456,7 @@ async fn mail_flow(choice: EngineChoice) {
     };
     app.with_demo().await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let workers = gazette::jobs::spawn_workers(app.state.clone(), 2, stopped);
+    let workers = gazette::jobs::worker::spawn_workers(app.state.clone(), 2, stopped);
     let article = an_article(&app).await;
     post(
         &app,
@@ -606,6 +606,7 @@ async fn subscriptions_notifications_unsubscribe_and_erasure_by_mail_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(postgres_tests), ignore = "needs GAZETTE_TEST_POSTGRES_URL (a PostgreSQL server)")]
 async fn subscriptions_notifications_unsubscribe_and_erasure_by_mail_postgres() {
     mail_flow(EngineChoice::Postgres).await;
 }
@@ -646,7 +647,7 @@ async fn refusal_notices_digest_and_edited_lists() {
         .await;
     assert_eq!(saved.status, 303);
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let workers = gazette::jobs::spawn_workers(app.state.clone(), 2, stopped);
+    let workers = gazette::jobs::worker::spawn_workers(app.state.clone(), 2, stopped);
     let article = sqlx::query(
         "select a.id, a.slug, s.slug as section from articles a join sections s on s.id = a.section_id \
          where a.status = 'published' and a.language = 'ar' order by a.publish_at desc limit 1",

@@ -285,6 +285,7 @@ async fn sigkill_mid_stream_loses_nothing_acknowledged_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(postgres_tests), ignore = "needs GAZETTE_TEST_POSTGRES_URL (a PostgreSQL server)")]
 async fn sigkill_mid_stream_loses_nothing_acknowledged_postgres() {
     crash_mid_stream(EngineChoice::Postgres).await;
 }

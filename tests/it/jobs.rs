@@ -93,7 +93,7 @@ async fn the_worker_publishes_a_scheduled_article_once(app: TestApp) {
     assert_eq!(app.get(&format!("/api/v1/articles/{id}")).await.status, 404);
 
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let workers = jobs::spawn_workers(app.state.clone(), 3, stopped);
+    let workers = jobs::worker::spawn_workers(app.state.clone(), 3, stopped);
     let mut published = false;
     // The demo's image jobs are queued first; give the workers time on a busy machine.
     for _ in 0..600 {
@@ -110,7 +110,7 @@ async fn the_worker_publishes_a_scheduled_article_once(app: TestApp) {
     assert!(published, "the scheduled article went live");
     use sqlx::Row;
     let audits: i64 =
-        sqlx::query("select count(*) as n from audit_log where action = 'article.publish' and object_id = $1")
+        sqlx::query("select count(*) as n from audit_log where action = 'article.published' and object_id = $1")
             .bind(id)
             .fetch_one(app.db().reader())
             .await

@@ -95,6 +95,7 @@ async fn users_from_the_command_line_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(postgres_tests), ignore = "needs GAZETTE_TEST_POSTGRES_URL (a PostgreSQL server)")]
 async fn users_from_the_command_line_postgres() {
     users_from_the_command_line(EngineChoice::Postgres).await;
 }
@@ -177,6 +178,7 @@ async fn queued_job_survives_kill_9_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(postgres_tests), ignore = "needs GAZETTE_TEST_POSTGRES_URL (a PostgreSQL server)")]
 async fn queued_job_survives_kill_9_postgres() {
     queued_job_survives_kill_9(EngineChoice::Postgres).await;
 }
@@ -259,6 +261,7 @@ async fn backup_and_restore_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(postgres_tests), ignore = "needs GAZETTE_TEST_POSTGRES_URL (a PostgreSQL server)")]
 async fn backup_and_restore_postgres() {
     backup_and_restore(EngineChoice::Postgres).await;
 }
@@ -542,6 +545,7 @@ async fn backup_under_load_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(postgres_tests), ignore = "needs GAZETTE_TEST_POSTGRES_URL (a PostgreSQL server)")]
 async fn backup_under_load_postgres() {
     backup_under_load(EngineChoice::Postgres).await;
 }

@@ -8,6 +8,7 @@ mod support;
 
 mod account;
 mod api;
+mod architecture;
 mod archive;
 mod attacks;
 mod browser;

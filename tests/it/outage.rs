@@ -78,6 +78,7 @@ fn client() -> reqwest::Client {
 const PROBE: &str = "outage-test-probe bot";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(postgres_tests), ignore = "needs GAZETTE_TEST_POSTGRES_URL (a PostgreSQL server)")]
 async fn postgresql_stopped_under_load() {
     let Some(app) = TestApp::new(EngineChoice::Postgres).await else { return };
     app.with_demo().await;

@@ -623,7 +623,7 @@ on_both_engines!(old_addresses_answer_with_301);
 async fn featured_images_get_responsive_variants(app: TestApp) {
     app.with_demo().await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let workers = gazette::jobs::spawn_workers(app.state.clone(), 2, stopped);
+    let workers = gazette::jobs::worker::spawn_workers(app.state.clone(), 2, stopped);
     // The demo queued one variants job per picture.
     let mut done = false;
     for _ in 0..300 {

@@ -36,6 +36,7 @@ async fn describe(db: &Db) -> (BTreeSet<(String, String, String, i64)>, BTreeSet
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(postgres_tests), ignore = "needs GAZETTE_TEST_POSTGRES_URL (a PostgreSQL server)")]
 async fn both_engines_end_with_the_same_schema() {
     let sqlite = TestApp::new(EngineChoice::Sqlite).await.unwrap();
     let Some(postgres) = TestApp::new(EngineChoice::Postgres).await else {

@@ -27,6 +27,7 @@ macro_rules! on_both_engines {
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(not(postgres_tests), ignore = "needs GAZETTE_TEST_POSTGRES_URL (a PostgreSQL server)")]
                 async fn postgres() {
                     let Some(app) = $crate::support::TestApp::new($crate::support::EngineChoice::Postgres).await else {
                         return;

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use super::{ArticleCard, card_from_row, ids_json};
 use crate::news::Lang;
-use crate::store::{Db, Engine, StoreResult, col};
+use crate::store::dialect::ids_in_json_array;
+use crate::store::{Db, StoreResult, col};
 
 /// Filters for lists of published articles.
 #[derive(Clone, Debug, Default)]
@@ -315,19 +316,11 @@ pub async fn cards_by_ids(db: &Db, ids: &[i64]) -> StoreResult<Vec<ArticleCard>>
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = match db.engine() {
-        Engine::Sqlite => concat!(
-            card_select!(),
-            card_from!(),
-            " where a.status = 'published' and a.id in (select value from json_each($1))"
-        ),
-        Engine::Postgres => concat!(
-            card_select!(),
-            card_from!(),
-            " where a.status = 'published' and a.id in (select jsonb_array_elements_text($1::jsonb)::bigint)"
-        ),
-    };
-    let rows = sqlx::query(sql).bind(ids_json(ids)).fetch_all(db.reader()).await?;
+    let sql = format!(
+        concat!(card_select!(), card_from!(), " where a.status = 'published' and a.id in ({})"),
+        ids_in_json_array(db.engine())
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ids_json(ids)).fetch_all(db.reader()).await?;
     let mut cards: Vec<ArticleCard> = rows.iter().map(card_from_row).collect::<StoreResult<_>>()?;
     cards.sort_by_key(|c| ids.iter().position(|id| *id == c.id).unwrap_or(usize::MAX));
     Ok(cards)
@@ -338,13 +331,8 @@ pub async fn texts_by_ids(db: &Db, ids: &[i64]) -> StoreResult<HashMap<i64, (Str
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let sql = match db.engine() {
-        Engine::Sqlite => "select id, lead, body_html from articles where id in (select value from json_each($1))",
-        Engine::Postgres => {
-            "select id, lead, body_html from articles where id in (select jsonb_array_elements_text($1::jsonb)::bigint)"
-        }
-    };
-    let rows = sqlx::query(sql).bind(ids_json(ids)).fetch_all(db.reader()).await?;
+    let sql = format!("select id, lead, body_html from articles where id in ({})", ids_in_json_array(db.engine()));
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ids_json(ids)).fetch_all(db.reader()).await?;
     rows.iter().map(|r| Ok((col(r, "id")?, (col(r, "lead")?, col(r, "body_html")?)))).collect()
 }
 

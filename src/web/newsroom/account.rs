@@ -7,13 +7,13 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
+use crate::app::{AppState, Touched};
 use crate::error::{AppError, PageResult};
 use crate::secrets::{hash_password, totp, verify_password};
 use crate::store::users;
 use crate::store::{api_tokens, audit, now_ms, sessions, throttle};
 use crate::web::newsroom::session::{BASE, Staff, StaffForm, cookie, is_https, set_cookie_at};
-use crate::web::newsroom::{Desk, FieldErrors, render};
+use crate::web::newsroom::{Desk, Did, FieldErrors, finish, render};
 
 #[derive(Serialize)]
 struct AccountPage {
@@ -169,19 +169,13 @@ pub async fn change_password(State(state): State<AppState>, form: StaffForm<Pass
     let mut tx = state.db().begin().await?;
     users::set_password(&mut tx, staff.user.id, &phc).await?;
     sessions::delete_for_user(&mut tx, staff.user.id, Some(&staff.session_id)).await?;
-    audit::record(
-        &mut tx,
-        &audit::Entry {
-            actor_id: Some(staff.user.id),
-            action: "user.password",
-            object_type: "user",
-            object_id: Some(staff.user.id),
-            detail: serde_json::json!({}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("{BASE}/compte?ok=password")).into_response())
+    let did = Did {
+        action: "user.password",
+        object_type: "user",
+        object_id: Some(staff.user.id),
+        detail: serde_json::json!({}),
+    };
+    finish(&state, &staff, tx, did, Touched::Nothing, &format!("{BASE}/compte?ok=password")).await
 }
 
 #[derive(Deserialize, Default)]
@@ -230,19 +224,21 @@ pub async fn set_second_factor(State(state): State<AppState>, form: StaffForm<To
     };
     let mut tx = state.db().begin().await?;
     users::set_totp_secret(&mut tx, staff.user.id, enable.then_some(input.secret.trim()), step).await?;
-    audit::record(
-        &mut tx,
-        &audit::Entry {
-            actor_id: Some(staff.user.id),
-            action: if enable { "user.totp_on" } else { "user.totp_off" },
-            object_type: "user",
-            object_id: Some(staff.user.id),
-            detail: serde_json::json!({}),
-        },
+    let did = Did {
+        action: if enable { "user.totp_on" } else { "user.totp_off" },
+        object_type: "user",
+        object_id: Some(staff.user.id),
+        detail: serde_json::json!({}),
+    };
+    finish(
+        &state,
+        &staff,
+        tx,
+        did,
+        Touched::Nothing,
+        &format!("{BASE}/compte?ok={}", if enable { "totp_on" } else { "totp_off" }),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("{BASE}/compte?ok={}", if enable { "totp_on" } else { "totp_off" })).into_response())
+    .await
 }
 
 /// The throttle key of an account: wrong passwords and codes count together, here as at login.
@@ -401,17 +397,11 @@ pub async fn revoke_token(
     if !api_tokens::revoke_own(&mut tx, id, staff.user.id).await? {
         return Err(AppError::NotFound.into());
     }
-    audit::record(
-        &mut tx,
-        &audit::Entry {
-            actor_id: Some(staff.user.id),
-            action: "token.revoke",
-            object_type: "user",
-            object_id: Some(staff.user.id),
-            detail: serde_json::json!({ "token": id, "via": "newsroom" }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("{BASE}/compte?ok=token_revoked")).into_response())
+    let did = Did {
+        action: "token.revoke",
+        object_type: "user",
+        object_id: Some(staff.user.id),
+        detail: serde_json::json!({ "token": id, "via": "newsroom" }),
+    };
+    finish(&state, &staff, tx, did, Touched::Nothing, &format!("{BASE}/compte?ok=token_revoked")).await
 }

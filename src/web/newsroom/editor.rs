@@ -9,9 +9,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDateTime, TimeZone};
 use serde::{Deserialize, Serialize};
 
+use crate::actions::articles::StatusChange;
+use crate::actions::{self, Actor};
 use crate::app::AppState;
 use crate::error::{AppError, PageError, PageResult};
-use crate::jobs::{self, Job};
 use crate::news::diff::{DiffLine, diff_lines};
 use crate::news::{ArticleStatus, Lang, Role};
 use crate::render::markdown;
@@ -327,6 +328,18 @@ impl Action {
     fn needs_editor(self) -> bool {
         matches!(self, Action::Publish | Action::Schedule | Action::Unpublish)
     }
+
+    /// The status change the button asks for besides saving (a schedule needs its time).
+    fn status_change(self, publish_at: Option<i64>) -> Option<StatusChange> {
+        match self {
+            Action::Submit => Some(StatusChange::Submit),
+            Action::Publish => Some(StatusChange::Publish),
+            Action::Schedule => publish_at.map(StatusChange::Schedule),
+            Action::Unpublish => Some(StatusChange::Unpublish),
+            Action::BackToDraft => Some(StatusChange::BackToDraft),
+            Action::Save | Action::Preview => None,
+        }
+    }
 }
 
 pub async fn create_article(State(state): State<AppState>, form: StaffForm<ArticleInput>) -> PageResult<Response> {
@@ -388,18 +401,7 @@ pub async fn create_article(State(state): State<AppState>, form: StaffForm<Artic
         created_by: Some(staff.user.id),
         created_at: None,
     };
-    let mut tx = state.db().begin().await?;
-    let id = articles::insert(&mut tx, &new).await?;
-    if status == ArticleStatus::Scheduled
-        && let Some(at) = publish_at
-    {
-        jobs::enqueue(&mut tx, &Job::PublishArticle { article_id: id }, at, state.config().jobs.max_attempts).await?;
-    }
-    record(&mut tx, &staff, "article.create", id, serde_json::json!({ "status": status.as_str() })).await?;
-    tx.commit().await?;
-    if status == ArticleStatus::Published {
-        state.article_changed(id);
-    }
+    let id = actions::articles::create(&state, Actor::newsroom(staff.user.id), &new).await?;
     Ok(Redirect::to(&format!("{BASE}/articles/{id}?ok={}", ok_key(action))).into_response())
 }
 
@@ -486,57 +488,11 @@ pub async fn save_article(
     }
     let expected: i64 = input.version.parse().unwrap_or(-1);
     let body_html = markdown::to_safe_html(&fields.body_markdown);
-    let mut tx = state.db().begin().await?;
-    match desk::save(&mut tx, id, expected, &fields, &body_html, staff.user.id).await {
-        Ok(_) => {}
-        Err(StoreError::Conflict) => {
-            tx.rollback().await?;
-            return conflict_page(&state, &staff, &article, input).await;
-        }
+    let change = action.status_change(publish_at);
+    match actions::articles::save(&state, staff.user.id, &article, expected, &fields, &body_html, change).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict) => return conflict_page(&state, &staff, &article, input).await,
         Err(e) => return Err(e.into()),
-    }
-    let status_change = match action {
-        Action::Submit if article.status == ArticleStatus::Draft => Some((ArticleStatus::Review, None)),
-        Action::Publish => Some((
-            ArticleStatus::Published,
-            Some(
-                article
-                    .publish_at
-                    .filter(|at| *at <= now_ms() && article.status == ArticleStatus::Published)
-                    .unwrap_or_else(now_ms),
-            ),
-        )),
-        Action::Schedule => Some((ArticleStatus::Scheduled, publish_at)),
-        Action::Unpublish => Some((ArticleStatus::Unpublished, None)),
-        Action::BackToDraft => Some((ArticleStatus::Draft, None)),
-        _ => None,
-    };
-    // Any status but published takes the article off the site: its page must not come back.
-    let leaves_site = matches!(status_change, Some((status, _)) if status != ArticleStatus::Published);
-    if let Some((status, at)) = status_change {
-        desk::set_status(&mut tx, id, status, at).await?;
-        if status == ArticleStatus::Scheduled
-            && let Some(at) = at
-        {
-            jobs::enqueue(&mut tx, &Job::PublishArticle { article_id: id }, at, state.config().jobs.max_attempts)
-                .await?;
-        }
-        record(
-            &mut tx,
-            &staff,
-            &format!("article.{}", status.as_str()),
-            id,
-            serde_json::json!({ "from": article.status.as_str(), "publish_at": at }),
-        )
-        .await?;
-    } else {
-        record(&mut tx, &staff, "article.save", id, serde_json::json!({ "version": expected + 1 })).await?;
-    }
-    tx.commit().await?;
-    if leaves_site {
-        state.article_withdrawn(id);
-    } else {
-        state.article_changed(id);
     }
     Ok(Redirect::to(&format!("{BASE}/articles/{id}?ok={}", ok_key(action))).into_response())
 }
@@ -634,12 +590,9 @@ pub async fn add_correction(
         .into());
     }
     let mut tx = state.db().begin().await?;
-    articles::add_correction(&mut tx, id, kind, note, now_ms()).await?;
-    sqlx::query("update articles set content_updated_at = $2, updated_at = $2 where id = $1 and status = 'published'")
-        .bind(id)
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
+    let now = now_ms();
+    articles::add_correction(&mut tx, id, kind, note, now).await?;
+    articles::mark_corrected(&mut tx, id, now).await?;
     record(&mut tx, &staff, "article.correction", id, serde_json::json!({ "kind": kind })).await?;
     tx.commit().await?;
     state.article_changed(id);

@@ -2,17 +2,16 @@
 //! buttons (no drag and drop, no script needed).
 
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
+use crate::app::{AppState, Touched};
 use crate::error::{AppError, PageResult};
 use crate::news::{Lang, Role};
 use crate::store::articles::{self, ArticleCard, Scope};
-use crate::store::audit;
 use crate::store::desk::{self, DeskArticle};
 use crate::web::newsroom::session::{BASE, Staff, StaffForm};
-use crate::web::newsroom::{Desk, render};
+use crate::web::newsroom::{Desk, Did, finish, render};
 
 #[derive(Deserialize, Default)]
 pub struct FrontQuery {
@@ -92,18 +91,11 @@ pub async fn arrange_front(State(state): State<AppState>, form: StaffForm<FrontI
     }
     let mut tx = state.db().begin().await?;
     desk::set_front(&mut tx, lang, &order).await?;
-    audit::record(
-        &mut tx,
-        &audit::Entry {
-            actor_id: Some(staff.user.id),
-            action: "front.arrange",
-            object_type: "article",
-            object_id: Some(id),
-            detail: serde_json::json!({ "action": input.action, "lang": lang.code(), "order": order }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    state.content_changed();
-    Ok(Redirect::to(&format!("{BASE}/une?lang={}&ok=saved", lang.code())).into_response())
+    let did = Did {
+        action: "front.arrange",
+        object_type: "article",
+        object_id: Some(id),
+        detail: serde_json::json!({ "action": input.action, "lang": lang.code(), "order": order }),
+    };
+    finish(&state, &staff, tx, did, Touched::Everything, &format!("{BASE}/une?lang={}&ok=saved", lang.code())).await
 }

@@ -2,19 +2,19 @@
 //! credit, describe, and see which articles use an image.
 
 use axum::extract::{Multipart, Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
+use crate::app::{AppState, Touched};
 use crate::error::{AppError, PageResult};
 use crate::jobs::{self, Job};
 use crate::media::upload::{self, Refusal};
 use crate::news::Role;
 use crate::secrets::constant_time_eq;
 use crate::store::media::{self as media_store, MediaItem, NewMedia};
-use crate::store::{audit, now_ms};
+use crate::store::now_ms;
 use crate::web::newsroom::session::{BASE, Staff, StaffForm};
-use crate::web::newsroom::{Desk, FieldErrors, render};
+use crate::web::newsroom::{Desk, Did, FieldErrors, finish, render};
 
 #[derive(Deserialize, Default)]
 pub struct LibraryQuery {
@@ -168,19 +168,8 @@ pub async fn upload_media(
     )
     .await?;
     jobs::enqueue(&mut tx, &Job::MakeVariants { media_id: id }, now_ms(), state.config().jobs.max_attempts).await?;
-    audit::record(
-        &mut tx,
-        &audit::Entry {
-            actor_id: Some(staff.user.id),
-            action: "media.upload",
-            object_type: "media",
-            object_id: Some(id),
-            detail: serde_json::json!({}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("{BASE}/medias/{id}?ok=uploaded")).into_response())
+    let did = Did { action: "media.upload", object_type: "media", object_id: Some(id), detail: serde_json::json!({}) };
+    finish(&state, &staff, tx, did, Touched::Nothing, &format!("{BASE}/medias/{id}?ok=uploaded")).await
 }
 
 #[derive(Serialize)]
@@ -242,18 +231,7 @@ pub async fn describe_media(
         input.alt.trim().chars().take(300).collect::<String>().as_str(),
     )
     .await?;
-    audit::record(
-        &mut tx,
-        &audit::Entry {
-            actor_id: Some(staff.user.id),
-            action: "media.describe",
-            object_type: "media",
-            object_id: Some(id),
-            detail: serde_json::json!({}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    state.content_changed();
-    Ok(Redirect::to(&format!("{BASE}/medias/{id}?ok=saved")).into_response())
+    let did =
+        Did { action: "media.describe", object_type: "media", object_id: Some(id), detail: serde_json::json!({}) };
+    finish(&state, &staff, tx, did, Touched::Everything, &format!("{BASE}/medias/{id}?ok=saved")).await
 }

@@ -6,13 +6,14 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
+use crate::actions;
+use crate::actions::comments::{Decision, Sanction};
 use crate::app::AppState;
 use crate::error::{AppError, PageResult};
 use crate::jobs::{self, Job};
 use crate::news::moderation::{Category, LIST_LANGUAGES, PolicyLists, Screening};
 use crate::news::text::escape_html;
 use crate::news::{CommentStatus, Role};
-use crate::secrets::identity_hash;
 use crate::store::comments::{self, QueueFilter, QueueItem};
 use crate::store::settings::{self, CommentSettings};
 use crate::store::{audit, now_ms};
@@ -166,110 +167,21 @@ pub async fn decide(State(state): State<AppState>, form: StaffForm<Vec<(String, 
         ))
         .into());
     }
-    let (status, reason) = match input.action.as_str() {
-        "approve" => (Some(CommentStatus::Approved), None),
-        "spam" => (Some(CommentStatus::Spam), Some("spam".to_string())),
-        "refuse" => {
-            let reason = Category::parse(&input.reason)
-                .ok_or_else(|| AppError::BadRequest("a refusal needs a reason from the policy".into()))?;
-            (Some(CommentStatus::Refused), Some(reason.code().to_string()))
-        }
-        "ban_email" | "ban_address" | "distrust" => (None, None),
+    let until = || input.days.trim().parse::<i64>().ok().filter(|d| *d > 0).map(|d| now_ms() + d * 86_400_000);
+    let sanction = |kind| Decision::Sanction { kind, until: until(), reason: input.reason.clone() };
+    let decision = match input.action.as_str() {
+        "approve" => Decision::Approve,
+        "spam" => Decision::Spam,
+        "refuse" => Decision::Refuse(
+            Category::parse(&input.reason)
+                .ok_or_else(|| AppError::BadRequest("a refusal needs a reason from the policy".into()))?,
+        ),
+        "ban_email" => sanction(Sanction::BanEmail),
+        "ban_address" => sanction(Sanction::BanAddress),
+        "distrust" => sanction(Sanction::Distrust),
         _ => return Err(AppError::BadRequest("unknown action".into()).into()),
     };
-    let mut tx = state.db().begin().await?;
-    let mut approved_articles = Vec::new();
-    let mut touched_articles = Vec::new();
-    let mut refusal_mails = Vec::new();
-    for id in &ids {
-        match status {
-            Some(status) => {
-                let Some((article_id, before)) =
-                    comments::decide(&mut tx, *id, status, reason.as_deref(), staff.user.id).await?
-                else {
-                    continue;
-                };
-                if !touched_articles.contains(&article_id) {
-                    touched_articles.push(article_id);
-                }
-                if status == CommentStatus::Approved && !approved_articles.contains(&article_id) {
-                    approved_articles.push(article_id);
-                }
-                if status == CommentStatus::Refused && before != "refused" {
-                    refusal_mails.push(*id);
-                }
-                audit::record(
-                    &mut tx,
-                    &audit::Entry {
-                        actor_id: Some(staff.user.id),
-                        action: &format!("comment.{}", input.action),
-                        object_type: "comment",
-                        object_id: Some(*id),
-                        detail: serde_json::json!({ "from": before, "reason": reason }),
-                    },
-                )
-                .await?;
-            }
-            None => {
-                let Some((email, _, _, _)) = comments::author_of(state.db(), *id).await? else { continue };
-                let ip: Option<String> = sqlx::query("select ip_hash from comments where id = $1")
-                    .bind(*id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .map(|r| crate::store::col(&r, "ip_hash"))
-                    .transpose()?;
-                let until = input.days.trim().parse::<i64>().ok().filter(|d| *d > 0).map(|d| now_ms() + d * 86_400_000);
-                let (kind, value) = match input.action.as_str() {
-                    "ban_email" => ("email", identity_hash(state.secret(), "email", &email)),
-                    "distrust" => ("distrust", identity_hash(state.secret(), "email", &email)),
-                    _ => ("address", ip.unwrap_or_default()),
-                };
-                if !value.is_empty() {
-                    comments::ban(&mut tx, kind, &value, until, &input.reason, staff.user.id).await?;
-                }
-                audit::record(
-                    &mut tx,
-                    &audit::Entry {
-                        actor_id: Some(staff.user.id),
-                        action: &format!("comment.{}", input.action),
-                        object_type: "comment",
-                        object_id: Some(*id),
-                        detail: serde_json::json!({ "until": until }),
-                    },
-                )
-                .await?;
-            }
-        }
-    }
-    for article_id in &approved_articles {
-        jobs::enqueue(
-            &mut tx,
-            &Job::NotifySubscribers { article_id: *article_id },
-            now_ms() + state.config().mail.notification_batch_seconds as i64 * 1000,
-            state.config().jobs.max_attempts,
-        )
-        .await?;
-    }
-    if state.site().comments.notify_refusals {
-        for id in refusal_mails {
-            if let Some((email, _, article_id, _)) = comments::author_of(state.db(), id).await?
-                && let Some(article) = crate::store::articles::by_id(state.db(), article_id).await?
-            {
-                let mail = crate::notify::refusal(
-                    &state,
-                    &article,
-                    &email,
-                    reason.as_deref().unwrap_or("insult"),
-                    article.card.language,
-                )?;
-                jobs::enqueue(&mut tx, &Job::SendMail { mail }, now_ms(), state.config().jobs.max_attempts).await?;
-            }
-        }
-    }
-    tx.commit().await?;
-    for article_id in touched_articles {
-        state.article_page_changed(article_id);
-    }
+    actions::comments::decide(&state, staff.user.id, &ids, &decision).await?;
     let back = if input.back.starts_with('?') && !input.back.contains("//") && !input.back.contains(':') {
         input.back.clone()
     } else {

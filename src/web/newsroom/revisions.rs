@@ -1,18 +1,18 @@
 //! Every save of an article, with a readable diff against the one before, and restore.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
+use crate::app::{AppState, Touched};
 use crate::error::{AppError, PageResult};
 use crate::news::diff::{DiffLine, diff_lines};
 use crate::news::{ArticleStatus, Role};
 use crate::render::markdown;
+use crate::store::StoreError;
 use crate::store::desk::{self, ArticleFields, Revision};
-use crate::store::{StoreError, audit};
 use crate::web::newsroom::session::{BASE, Staff, StaffForm};
-use crate::web::newsroom::{Desk, render};
+use crate::web::newsroom::{Desk, Did, finish, render};
 
 #[derive(Serialize)]
 struct RevisionsPage {
@@ -121,18 +121,11 @@ pub async fn restore_revision(
         }
         Err(e) => return Err(e.into()),
     }
-    audit::record(
-        &mut tx,
-        &audit::Entry {
-            actor_id: Some(staff.user.id),
-            action: "article.restore",
-            object_type: "article",
-            object_id: Some(id),
-            detail: serde_json::json!({ "version": version }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    state.article_changed(id);
-    Ok(Redirect::to(&format!("{BASE}/articles/{id}?ok=restored")).into_response())
+    let did = Did {
+        action: "article.restore",
+        object_type: "article",
+        object_id: Some(id),
+        detail: serde_json::json!({ "version": version }),
+    };
+    finish(&state, &staff, tx, did, Touched::Article(id), &format!("{BASE}/articles/{id}?ok=restored")).await
 }

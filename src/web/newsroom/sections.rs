@@ -3,17 +3,17 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
+use crate::app::{AppState, Touched};
 use crate::error::{AppError, PageResult};
 use crate::news::slug::slugify;
 use crate::news::{Lang, Role};
+use crate::store::StoreError;
 use crate::store::sections::{self, NewSection, RESERVED_SLUGS, Section};
-use crate::store::{StoreError, audit};
 use crate::web::newsroom::session::{BASE, Staff, StaffForm};
-use crate::web::newsroom::{Desk, FieldErrors, render};
+use crate::web::newsroom::{Desk, Did, FieldErrors, finish, render};
 
 #[derive(Deserialize, Serialize, Default, Clone)]
 #[serde(default)]
@@ -147,20 +147,13 @@ pub async fn create_section(State(state): State<AppState>, form: StaffForm<Secti
         &NewSection { slug: &slug, parent_id: parent, position, names: &names, descriptions: &BTreeMap::new(), kind },
     )
     .await?;
-    audit::record(
-        &mut tx,
-        &audit::Entry {
-            actor_id: Some(staff.user.id),
-            action: "section.create",
-            object_type: "section",
-            object_id: Some(id),
-            detail: serde_json::json!({ "slug": slug }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    state.content_changed();
-    Ok(Redirect::to(&format!("{BASE}/rubriques?ok=saved")).into_response())
+    let did = Did {
+        action: "section.create",
+        object_type: "section",
+        object_id: Some(id),
+        detail: serde_json::json!({ "slug": slug }),
+    };
+    finish(&state, &staff, tx, did, Touched::Everything, &format!("{BASE}/rubriques?ok=saved")).await
 }
 
 pub async fn update_section(
@@ -221,18 +214,11 @@ pub async fn update_section(
             }
         }
     }
-    audit::record(
-        &mut tx,
-        &audit::Entry {
-            actor_id: Some(staff.user.id),
-            action: "section.update",
-            object_type: "section",
-            object_id: Some(id),
-            detail: serde_json::json!({ "action": input.action }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    state.content_changed();
-    Ok(Redirect::to(&format!("{BASE}/rubriques?ok=saved")).into_response())
+    let did = Did {
+        action: "section.update",
+        object_type: "section",
+        object_id: Some(id),
+        detail: serde_json::json!({ "action": input.action }),
+    };
+    finish(&state, &staff, tx, did, Touched::Everything, &format!("{BASE}/rubriques?ok=saved")).await
 }

@@ -2,17 +2,16 @@
 //! policy, ad slots and the breaking-news banner.
 
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
+use crate::app::{AppState, Touched};
 use crate::error::PageResult;
 use crate::news::{Lang, Role};
 use crate::render::markdown::sanitize;
-use crate::store::audit;
 use crate::store::settings::{self, AdSlot, Breaking, FooterIdentity, LocalizedText, SiteSettings};
 use crate::web::newsroom::session::{BASE, Staff, StaffForm};
-use crate::web::newsroom::{Desk, FieldErrors, render};
+use crate::web::newsroom::{Desk, Did, FieldErrors, finish, render};
 
 /// The names of the ad slots the built-in theme shows.
 pub const AD_SLOTS: [&str; 3] = ["header", "sidebar", "article-bottom"];
@@ -241,18 +240,6 @@ pub async fn save_settings(State(state): State<AppState>, form: StaffForm<Settin
     for (name, html) in AD_SLOTS.iter().zip([&input.ad_header, &input.ad_sidebar, &input.ad_article_bottom]) {
         settings::put_ad_slot(&mut tx, &AdSlot { name: name.to_string(), html: sanitize(html.trim()) }).await?;
     }
-    audit::record(
-        &mut tx,
-        &audit::Entry {
-            actor_id: Some(staff.user.id),
-            action: "settings.save",
-            object_type: "settings",
-            object_id: None,
-            detail: serde_json::json!({}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    state.reload_site().await?;
-    Ok(Redirect::to(&format!("{BASE}/reglages?ok=saved")).into_response())
+    let did = Did { action: "settings.save", object_type: "settings", object_id: None, detail: serde_json::json!({}) };
+    finish(&state, &staff, tx, did, Touched::Site, &format!("{BASE}/reglages?ok=saved")).await
 }

@@ -1,17 +1,17 @@
 //! The team (admins): invite by e-mail, change roles, disable and enable accounts.
 
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
+use crate::app::{AppState, Touched};
 use crate::error::{AppError, PageResult};
 use crate::news::{Role, looks_like_email};
 use crate::store::users::{self, NewUser, User};
-use crate::store::{StoreError, audit, sessions};
+use crate::store::{StoreError, sessions};
 use crate::web::newsroom::auth::send_account_link;
 use crate::web::newsroom::session::{BASE, Staff, StaffForm};
-use crate::web::newsroom::{Desk, FieldErrors, render};
+use crate::web::newsroom::{Desk, Did, FieldErrors, finish, render};
 
 #[derive(Deserialize, Serialize, Default, Clone)]
 #[serde(default)]
@@ -114,19 +114,13 @@ pub async fn invite(State(state): State<AppState>, form: StaffForm<InviteInput>)
     };
     users::set_disabled(&mut tx, user.id, true).await?;
     send_account_link(&state, &mut tx, &user, "invite").await?;
-    audit::record(
-        &mut tx,
-        &audit::Entry {
-            actor_id: Some(staff.user.id),
-            action: "user.invite",
-            object_type: "user",
-            object_id: Some(user.id),
-            detail: serde_json::json!({ "role": user.role.as_str() }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("{BASE}/equipe?ok=invited")).into_response())
+    let did = Did {
+        action: "user.invite",
+        object_type: "user",
+        object_id: Some(user.id),
+        detail: serde_json::json!({ "role": user.role.as_str() }),
+    };
+    finish(&state, &staff, tx, did, Touched::Nothing, &format!("{BASE}/equipe?ok=invited")).await
 }
 
 #[derive(Deserialize, Default)]
@@ -166,17 +160,11 @@ pub async fn update_member(
         "logout" => sessions::delete_for_user(&mut tx, id, None).await?,
         _ => return Err(AppError::BadRequest("unknown action".into()).into()),
     }
-    audit::record(
-        &mut tx,
-        &audit::Entry {
-            actor_id: Some(staff.user.id),
-            action: &format!("user.{}", input.action),
-            object_type: "user",
-            object_id: Some(id),
-            detail: serde_json::json!({ "role": input.role }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("{BASE}/equipe?ok=saved")).into_response())
+    let did = Did {
+        action: &format!("user.{}", input.action),
+        object_type: "user",
+        object_id: Some(id),
+        detail: serde_json::json!({ "role": input.role }),
+    };
+    finish(&state, &staff, tx, did, Touched::Nothing, &format!("{BASE}/equipe?ok=saved")).await
 }

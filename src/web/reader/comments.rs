@@ -341,6 +341,12 @@ impl From<PageError> for TurnedAway {
     }
 }
 
+impl From<AppError> for TurnedAway {
+    fn from(error: AppError) -> Self {
+        TurnedAway::Failed(error.into())
+    }
+}
+
 impl From<sqlx::Error> for TurnedAway {
     fn from(error: sqlx::Error) -> Self {
         TurnedAway::from(StoreError::from(error))

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::AppState;
 use crate::error::PageResult;
 use crate::news::Lang;
-use crate::news::text::{highlight, plain_text, query_terms};
+use crate::news::text::{highlight, query_terms, text_of_html};
 use crate::store::articles::{self, ArticleCard};
 use crate::store::search::{self, SearchQuery};
 use crate::urls::urlencode;
@@ -121,7 +121,7 @@ pub async fn show_search(
                 .map(|(lead, body)| {
                     // The snippet comes from the start of the text: stemming every word of
                     // twenty long bodies to find a later match cost more than the search.
-                    let body = plain_text(body);
+                    let body = text_of_html(body);
                     let end = body.char_indices().nth(SNIPPET_SOURCE_CHARS).map_or(body.len(), |(i, _)| i);
                     format!("{lead} {}", &body[..end])
                 })

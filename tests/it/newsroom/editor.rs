@@ -1,0 +1,416 @@
+//! The article form: writing, revisions and the conflict screen, submitting, publishing,
+//! scheduling and unpublishing, moving, preview links, autosave, corrections.
+
+use gazette::news::Role;
+use sqlx::Row;
+
+use super::{post_article, staff};
+use crate::on_both_engines;
+use crate::support::TestApp;
+
+pub(crate) fn article_form(title: &str, section: i64, extra: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
+    let mut form = vec![
+        ("title", title.to_string()),
+        ("lead", "Un chapeau.".to_string()),
+        ("body_markdown", "Premier paragraphe.\n\nDeuxième paragraphe.".to_string()),
+        ("section_id", section.to_string()),
+        ("language", "fr".to_string()),
+        ("tags", "Port, Énergie".to_string()),
+        ("comments_mode", "open".to_string()),
+        ("action", "save".to_string()),
+    ];
+    // Extra fields replace the defaults: a browser never sends a field twice.
+    for (key, value) in extra {
+        match form.iter_mut().find(|(k, _)| k == key) {
+            Some(field) => field.1 = value.clone(),
+            None => form.push((key, value.clone())),
+        }
+    }
+    form
+}
+
+pub(crate) fn id_from_location(response: &crate::support::TestResponse) -> i64 {
+    response.header("location").trim_start_matches("/redaction/articles/").split('?').next().unwrap().parse().unwrap()
+}
+
+async fn writing_revisions_and_the_conflict_screen(app: TestApp) {
+    app.with_demo().await;
+    let journalist = staff(&app, Role::Journalist).await;
+    let editor = staff(&app, Role::Editor).await;
+    let economy: i64 = sqlx::query("select id from sections where slug = 'economie'")
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap()
+        .get("id");
+
+    // A refused form comes back with the reason next to the field and everything typed.
+    let refused = post_article(
+        &app,
+        "/redaction/articles",
+        &journalist,
+        &article_form("", economy, &[("body_markdown", "Mon texte précieux".into())]),
+    )
+    .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("Le titre est obligatoire"));
+    assert!(refused.body.contains("Mon texte précieux"), "nothing typed is lost");
+
+    let created =
+        post_article(&app, "/redaction/articles", &journalist, &article_form("Le port en chiffres", economy, &[]))
+            .await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let id = id_from_location(&created);
+    let form = app.get_as(&format!("/redaction/articles/{id}"), &journalist.cookie).await;
+    assert!(form.body.contains("value=\"le-port-en-chiffres\""), "slug from the title");
+    assert!(form.body.contains("Lien d&#39;aperçu"), "a preview link for the unpublished article");
+
+    // Two people open version 1; the journalist saves first, the editor's save is refused.
+    let v1 = "1".to_string();
+    let first = post_article(
+        &app,
+        &format!("/redaction/articles/{id}"),
+        &journalist,
+        &article_form(
+            "Le port en chiffres",
+            economy,
+            &[("version", v1.clone()), ("body_markdown", "Texte du journaliste.".into())],
+        ),
+    )
+    .await;
+    assert_eq!(first.status, 303);
+    let second = post_article(
+        &app,
+        &format!("/redaction/articles/{id}"),
+        &editor,
+        &article_form(
+            "Le port en chiffres",
+            economy,
+            &[("version", v1), ("body_markdown", "Texte de l'éditeur, tapé avec soin.".into())],
+        ),
+    )
+    .await;
+    assert_eq!(second.status, 409);
+    assert!(second.body.contains("Conflit de modification"));
+    assert!(second.body.contains("Texte du journaliste."), "their version is shown");
+    assert!(second.body.contains("Texte de l&#39;éditeur, tapé avec soin."), "yours is kept");
+    // Saving from the conflict screen (it carries the current version) works.
+    let version = second.body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    assert_eq!(version, "2");
+    let keep = post_article(
+        &app,
+        &format!("/redaction/articles/{id}"),
+        &editor,
+        &article_form(
+            "Le port en chiffres",
+            economy,
+            &[("version", version), ("body_markdown", "Texte de l'éditeur, tapé avec soin.".into())],
+        ),
+    )
+    .await;
+    assert_eq!(keep.status, 303);
+
+    // Every save is a revision, with a readable diff, and can be restored.
+    let revisions = app.get_as(&format!("/redaction/articles/{id}/revisions"), &editor.cookie).await;
+    assert_eq!(revisions.status, 200);
+    assert!(revisions.body.matches("Version ").count() >= 3);
+    assert!(revisions.body.contains("diff-added") && revisions.body.contains("diff-removed"));
+    let restore =
+        app.post_form(&format!("/redaction/articles/{id}/revisions/2/restaurer"), &editor, &[("version", "3")]).await;
+    assert_eq!(restore.status, 303);
+    let body: String = sqlx::query("select body_markdown from articles where id = $1")
+        .bind(id)
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap()
+        .get("body_markdown");
+    assert_eq!(body, "Texte du journaliste.");
+    let versions: i64 = sqlx::query("select count(*) as n from article_revisions where article_id = $1")
+        .bind(id)
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(versions, 4, "the restore is itself a revision; nothing was lost");
+
+    // Preview renders with the same code as the site, without saving.
+    let preview = post_article(
+        &app,
+        &format!("/redaction/articles/{id}"),
+        &editor,
+        &article_form(
+            "Le port en chiffres",
+            economy,
+            &[
+                ("version", "4".into()),
+                ("action", "preview".into()),
+                ("body_markdown", "Du **gras** <script>alert(1)</script>".into()),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(preview.status, 200);
+    assert!(preview.body.contains("<strong>gras</strong>") && !preview.body.contains("<script>alert(1)"));
+}
+
+async fn journalists_submit_editors_publish_schedule_and_unpublish(app: TestApp) {
+    app.with_demo().await;
+    let journalist = staff(&app, Role::Journalist).await;
+    let editor = staff(&app, Role::Editor).await;
+    let economy: i64 = sqlx::query("select id from sections where slug = 'economie'")
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap()
+        .get("id");
+    let created = post_article(
+        &app,
+        "/redaction/articles",
+        &journalist,
+        &article_form("Zénith des exportations de dattes", economy, &[("action", "submit".into())]),
+    )
+    .await;
+    assert_eq!(created.status, 303);
+    let id = id_from_location(&created);
+    let status: String = sqlx::query("select status from articles where id = $1")
+        .bind(id)
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap()
+        .get("status");
+    assert_eq!(status, "review");
+    // A journalist cannot publish, even by crafting the form.
+    let forced = post_article(
+        &app,
+        &format!("/redaction/articles/{id}"),
+        &journalist,
+        &article_form(
+            "Zénith des exportations de dattes",
+            economy,
+            &[("version", "1".into()), ("action", "publish".into())],
+        ),
+    )
+    .await;
+    assert_eq!(forced.status, 403);
+    assert_eq!(app.get("/recherche?q=dattes").await.body.matches("class=\"hit\"").count(), 0);
+    // The editor publishes: the site, the section feed and search show it at the next request.
+    let published = post_article(
+        &app,
+        &format!("/redaction/articles/{id}"),
+        &editor,
+        &article_form(
+            "Zénith des exportations de dattes",
+            economy,
+            &[("version", "1".into()), ("action", "publish".into())],
+        ),
+    )
+    .await;
+    assert_eq!(published.status, 303);
+    assert!(app.get("/economie").await.body.contains("Zénith des exportations de dattes"));
+    assert!(app.get("/feeds/rubrique/economie/rss.xml").await.body.contains("Zénith des exportations de dattes"));
+    assert_eq!(app.get("/recherche?q=dattes").await.body.matches("class=\"hit\"").count(), 1);
+    // A journalist can no longer edit it once published.
+    assert_eq!(app.get_as(&format!("/redaction/articles/{id}"), &journalist.cookie).await.status, 403);
+    // Unpublish: gone from the site and search.
+    let unpublished = post_article(
+        &app,
+        &format!("/redaction/articles/{id}"),
+        &editor,
+        &article_form(
+            "Zénith des exportations de dattes",
+            economy,
+            &[("version", "2".into()), ("action", "unpublish".into())],
+        ),
+    )
+    .await;
+    assert_eq!(unpublished.status, 303);
+    assert!(!app.get("/economie").await.body.contains("Zénith des exportations"));
+    assert_eq!(app.get("/recherche?q=dattes").await.body.matches("class=\"hit\"").count(), 0);
+    // Scheduling needs a future time; the job publishes it when it comes.
+    let past = post_article(
+        &app,
+        &format!("/redaction/articles/{id}"),
+        &editor,
+        &article_form(
+            "Zénith des exportations de dattes",
+            economy,
+            &[("version", "3".into()), ("action", "schedule".into()), ("publish_at", "2001-01-01T10:00".into())],
+        ),
+    )
+    .await;
+    assert_eq!(past.status, 422);
+    assert!(past.body.contains("Cette date est passée"));
+    let tz = app.state.site().tz();
+    let soon = chrono::Utc::now().with_timezone(&tz) + chrono::Duration::minutes(1);
+    let scheduled = post_article(
+        &app,
+        &format!("/redaction/articles/{id}"),
+        &editor,
+        &article_form(
+            "Zénith des exportations de dattes",
+            economy,
+            &[
+                ("version", "3".into()),
+                ("action", "schedule".into()),
+                ("publish_at", soon.format("%Y-%m-%dT%H:%M").to_string()),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(scheduled.status, 303, "{}", scheduled.body);
+    let job: i64 = sqlx::query(
+        "select count(*) as n from jobs where kind = 'publish_article' and status = 'queued' and dedupe_key = $1",
+    )
+    .bind(format!("publish_article:{id}"))
+    .fetch_one(app.db().reader())
+    .await
+    .unwrap()
+    .get("n");
+    assert_eq!(job, 1, "the publication job is queued with the change");
+    // Who did what, when: the audit log.
+    let actions: Vec<String> =
+        sqlx::query("select action from audit_log where object_type = 'article' and object_id = $1 order by id")
+            .bind(id)
+            .fetch_all(app.db().reader())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get("action"))
+            .collect();
+    assert_eq!(actions, ["article.create", "article.published", "article.unpublished", "article.scheduled"]);
+}
+
+async fn moving_an_article_keeps_its_old_address(app: TestApp) {
+    app.with_demo().await;
+    let editor = staff(&app, Role::Editor).await;
+    let row = sqlx::query("select a.id, a.slug, a.version, s.slug as section from articles a join sections s on s.id = a.section_id where a.status = 'published' and a.language = 'fr' order by a.id limit 1")
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap();
+    let (id, slug, version, section): (i64, String, i64, String) =
+        (row.get("id"), row.get("slug"), row.get("version"), row.get("section"));
+    let world: i64 = sqlx::query("select id from sections where slug = 'monde'")
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap()
+        .get("id");
+    let saved = post_article(
+        &app,
+        &format!("/redaction/articles/{id}"),
+        &editor,
+        &article_form(
+            "Un nouveau titre",
+            world,
+            &[("version", version.to_string()), ("slug", "un-nouveau-titre".into())],
+        ),
+    )
+    .await;
+    assert_eq!(saved.status, 303);
+    let old = app.get(&format!("/{section}/{slug}")).await;
+    assert_eq!(old.status, 301);
+    assert_eq!(old.header("location"), "/monde/un-nouveau-titre");
+    let page = app.get("/monde/un-nouveau-titre").await.body;
+    assert!(page.contains("Mis à jour le"), "an edit after publication shows the update date");
+}
+
+async fn preview_links_are_signed_and_expire(app: TestApp) {
+    app.with_demo().await;
+    let editor = staff(&app, Role::Editor).await;
+    let draft: i64 = sqlx::query("select id from articles where status = 'draft' limit 1")
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap()
+        .get("id");
+    let form = app.get_as(&format!("/redaction/articles/{draft}"), &editor.cookie).await.body;
+    let start = form.find("/apercu/").unwrap();
+    let link = form[start..].split('"').next().unwrap().replace("&amp;", "&");
+    let preview = app.get(&link).await;
+    assert_eq!(preview.status, 200, "{link}");
+    assert!(preview.body.contains("Brouillon :"));
+    assert_eq!(preview.header("x-robots-tag"), "noindex");
+    assert_eq!(app.get(&link.replace("sig=", "sig=0")).await.status, 404, "a changed signature fails");
+    let expired = gazette::web::newsroom::editor::preview_path(&app.state, draft, gazette::store::now_ms() - 1000);
+    assert_eq!(app.get(&expired).await.status, 404, "an expired link fails");
+}
+
+async fn autosave_keeps_drafts_as_revisions(app: TestApp) {
+    app.with_demo().await;
+    let journalist = staff(&app, Role::Journalist).await;
+    let economy: i64 = sqlx::query("select id from sections where slug = 'economie'")
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap()
+        .get("id");
+    let created =
+        post_article(&app, "/redaction/articles", &journalist, &article_form("Brouillon autosauvé", economy, &[]))
+            .await;
+    let id = id_from_location(&created);
+    let saved = post_article(
+        &app,
+        &format!("/redaction/articles/{id}/autosave"),
+        &journalist,
+        &article_form(
+            "Brouillon autosauvé",
+            economy,
+            &[("version", "1".into()), ("body_markdown", "Texte en cours".into())],
+        ),
+    )
+    .await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert_eq!(saved.json()["version"], 2);
+    let stale = post_article(
+        &app,
+        &format!("/redaction/articles/{id}/autosave"),
+        &journalist,
+        &article_form("Brouillon autosauvé", economy, &[("version", "1".into())]),
+    )
+    .await;
+    assert_eq!(stale.status, 409, "a stale autosave never overwrites");
+    let body: String = sqlx::query("select body_markdown from articles where id = $1")
+        .bind(id)
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap()
+        .get("body_markdown");
+    assert_eq!(body, "Texte en cours");
+    let forged =
+        app.post_raw_form(&format!("/redaction/articles/{id}/autosave"), &journalist.cookie, &[("title", "x")]).await;
+    assert_eq!(forged.status, 403, "no CSRF token, no save");
+}
+
+async fn corrections_are_added_and_shown(app: TestApp) {
+    app.with_demo().await;
+    let editor = staff(&app, Role::Editor).await;
+    let row = sqlx::query("select a.id, a.slug, s.slug as section from articles a join sections s on s.id = a.section_id where a.status = 'published' and a.language = 'fr' order by a.id limit 1")
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap();
+    let (id, path): (i64, String) =
+        (row.get("id"), format!("/{}/{}", row.get::<String, _>("section"), row.get::<String, _>("slug")));
+    let empty = app
+        .post_form(
+            &format!("/redaction/articles/{id}/rectificatifs"),
+            &editor,
+            &[("kind", "correction"), ("note", "  ")],
+        )
+        .await;
+    assert_eq!(empty.status, 400);
+    let added = app
+        .post_form(
+            &format!("/redaction/articles/{id}/rectificatifs"),
+            &editor,
+            &[("kind", "clarification"), ("note", "Le chiffre cité concerne 2025.")],
+        )
+        .await;
+    assert_eq!(added.status, 303);
+    let page = app.get(&path).await.body;
+    assert!(page.contains("Précision") && page.contains("Le chiffre cité concerne 2025."));
+    assert!(page.contains("Mis à jour le"), "a correction dates the update");
+}
+
+on_both_engines!(
+    writing_revisions_and_the_conflict_screen,
+    journalists_submit_editors_publish_schedule_and_unpublish,
+    moving_an_article_keeps_its_old_address,
+    preview_links_are_signed_and_expire,
+    autosave_keeps_drafts_as_revisions,
+    corrections_are_added_and_shown,
+);
