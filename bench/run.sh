@@ -7,7 +7,8 @@
 #
 # Settings (environment): ARTICLES, ROUNDS, DURATION (wrk's -d), BENCH_DIR (where the archives
 # and results live; reused between runs), BENCH_POSTGRES_URL (default
-# postgres://postgres@127.0.0.1:5432/gazette_bench; "off" skips PostgreSQL).
+# postgres://postgres@127.0.0.1:5432/gazette_bench; "off" skips PostgreSQL), BIN (a gazette
+# binary to measure instead of building this checkout's: two builds compared on one archive).
 # See docs/performance.md for what the figures mean and the last recorded run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +20,7 @@ WORK=${BENCH_DIR:-$ROOT/bench/work}
 PG_URL=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/gazette_bench}
 GAZETTE_PORT=${GAZETTE_PORT:-18080}
 NGINX_PORT=${NGINX_PORT:-18081}
-BIN=$ROOT/target/release/gazette
+BIN=${BIN:-}
 mkdir -p "$WORK"
 RESULTS=$WORK/results.txt
 : > "$RESULTS"
@@ -40,8 +41,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
-echo "building the release binary…" >&2
-cargo build --release --quiet
+if [ -z "$BIN" ]; then
+    echo "building the release binary…" >&2
+    cargo build --release --quiet
+    BIN=$ROOT/target/release/gazette
+fi
 
 # --- helpers ---------------------------------------------------------------------------------
 now_ms() { date +%s%3N; }

@@ -53,6 +53,23 @@ async fn status_of(app: &TestApp, body: &str) -> (String, Option<String>) {
     (row.get("status"), row.get("refusal_reason"))
 }
 
+/// The comments posted with this text or from this address, newest last.
+async fn comment_ids(app: &TestApp, body_or_email: &str) -> Vec<i64> {
+    sqlx::query("select id from comments where body = $1 or author_email = $1 order by id")
+        .bind(body_or_email.to_string())
+        .fetch_all(app.db().reader())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get("id"))
+        .collect()
+}
+
+/// Approves them as a moderator does, through the moderation use case.
+async fn approve(app: &TestApp, body_or_email: &str) {
+    app.approve_comments(&comment_ids(app, body_or_email).await).await;
+}
+
 async fn a_comment_waits_for_moderation_and_never_shows_its_email(app: TestApp) {
     app.with_demo().await;
     let article = an_article(&app).await;
@@ -97,12 +114,7 @@ async fn a_comment_waits_for_moderation_and_never_shows_its_email(app: TestApp) 
     assert_eq!(queue.status, 200);
     assert!(queue.body.contains(body) && queue.body.contains("samira@lectrice.example"), "moderators see the e-mail");
     assert!(queue.body.contains("class=\"count\""), "the pending count in the menu");
-    let id: i64 = sqlx::query("select id from comments where body = $1")
-        .bind(body)
-        .fetch_one(app.db().reader())
-        .await
-        .unwrap()
-        .get("id");
+    let id: i64 = *comment_ids(&app, body).await.last().unwrap();
     let approved = app.post_form("/redaction/commentaires", &moderator, &[("action", &format!("approve:{id}"))]).await;
     assert_eq!(approved.status, 303);
     let page = app.get(&article.1).await.body;
@@ -317,21 +329,14 @@ async fn closed_comments_refuse_and_trust_and_bans_work(app: TestApp) {
     tx.commit().await.unwrap();
     app.state.reload_site().await.unwrap();
     post(&app, &article, &good("Nadia", "nadia@lecteurs.example", "Premier avis posé."), "10.3.0.2").await;
-    sqlx::query("update comments set status = 'approved' where author_email = 'nadia@lecteurs.example'")
-        .execute(app.db().writer())
-        .await
-        .unwrap();
+    approve(&app, "nadia@lecteurs.example").await;
     let second = post(&app, &article, &good("Nadia", "nadia@lecteurs.example", "Second avis posé."), "10.3.0.2").await;
     assert!(second.header("location").contains("commentaire=publie"));
     assert_eq!(status_of(&app, "Second avis posé.").await.0, "approved");
     // A moderator withdraws the trust and bans the address for a day.
     app.staff_user("modo@example.ma", Role::Moderator, "correct horse battery").await;
     let moderator = app.login("modo@example.ma", "correct horse battery").await.unwrap();
-    let id: i64 = sqlx::query("select id from comments where body = 'Second avis posé.'")
-        .fetch_one(app.db().reader())
-        .await
-        .unwrap()
-        .get("id");
+    let id: i64 = *comment_ids(&app, "Second avis posé.").await.last().unwrap();
     app.post_form("/redaction/commentaires", &moderator, &[("action", &format!("distrust:{id}"))]).await;
     post(&app, &article, &good("Nadia", "nadia@lecteurs.example", "Troisième avis."), "10.3.0.5").await;
     assert_eq!(status_of(&app, "Troisième avis.").await.0, "pending", "trust withdrawn");
@@ -353,15 +358,8 @@ async fn replies_thread_two_levels_deep(app: TestApp) {
     app.with_demo().await;
     let article = an_article(&app).await;
     post(&app, &article, &good("Un", "un@lecteurs.example", "Premier message du fil."), "10.4.0.1").await;
-    sqlx::query("update comments set status = 'approved' where body = 'Premier message du fil.'")
-        .execute(app.db().writer())
-        .await
-        .unwrap();
-    let top: i64 = sqlx::query("select id from comments where body = 'Premier message du fil.'")
-        .fetch_one(app.db().reader())
-        .await
-        .unwrap()
-        .get("id");
+    approve(&app, "Premier message du fil.").await;
+    let top: i64 = *comment_ids(&app, "Premier message du fil.").await.last().unwrap();
     let top_s = top.to_string();
     post(
         &app,
@@ -375,15 +373,8 @@ async fn replies_thread_two_levels_deep(app: TestApp) {
         "10.4.0.2",
     )
     .await;
-    sqlx::query("update comments set status = 'approved' where body = 'Une réponse au premier.'")
-        .execute(app.db().writer())
-        .await
-        .unwrap();
-    let reply: i64 = sqlx::query("select id from comments where body = 'Une réponse au premier.'")
-        .fetch_one(app.db().reader())
-        .await
-        .unwrap()
-        .get("id");
+    approve(&app, "Une réponse au premier.").await;
+    let reply: i64 = *comment_ids(&app, "Une réponse au premier.").await.last().unwrap();
     let reply_s = reply.to_string();
     post(
         &app,
@@ -408,10 +399,7 @@ async fn replies_thread_two_levels_deep(app: TestApp) {
     let arabic =
         post(&app, &article, &good("سعاد", "souad@lecteurs.example", "مقال جيد، شكرا للصحيفة."), "10.4.0.4").await;
     assert_eq!(arabic.status, 303);
-    sqlx::query("update comments set status = 'approved' where author_email = 'souad@lecteurs.example'")
-        .execute(app.db().writer())
-        .await
-        .unwrap();
+    approve(&app, "souad@lecteurs.example").await;
     let page = app.get(&article.1).await.body;
     let at = page.find("مقال جيد").expect("the Arabic comment is shown");
     assert!(

@@ -590,11 +590,7 @@ fn every_reader_route_exists_in_every_language() {
 async fn old_addresses_answer_with_301(app: TestApp) {
     app.with_demo().await;
     let (id, path, _) = first_article(&app, "culture", "fr").await;
-    let section_id: i64 = sqlx::query("select id from sections where slug = 'culture'")
-        .fetch_one(app.db().reader())
-        .await
-        .unwrap()
-        .get("id");
+    let section_id: i64 = app.section_id("culture").await;
     let mut tx = app.db().begin().await.unwrap();
     use gazette::store::redirects::{RedirectTarget, put};
     put(&mut tx, "/culture/ancien-titre", RedirectTarget::Article(id)).await.unwrap();

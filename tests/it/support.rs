@@ -553,6 +553,31 @@ pub struct Login {
 }
 
 impl TestApp {
+    /// A section's id, through the store.
+    pub async fn section_id(&self, slug: &str) -> i64 {
+        gazette::store::sections::by_slug(self.db(), slug)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no section {slug}"))
+            .id
+    }
+
+    /// An article as the newsroom edits it, through the store.
+    pub async fn editable(&self, id: i64) -> gazette::store::desk::EditableArticle {
+        gazette::store::desk::editable(self.db(), id).await.unwrap().unwrap_or_else(|| panic!("no article {id}"))
+    }
+
+    /// Approves comments as a moderator would (the real decision: audit, notifications, pages
+    /// refreshed), through a moderator account made for it.
+    pub async fn approve_comments(&self, ids: &[i64]) {
+        let moderator = match gazette::store::users::by_email(self.db(), "approver@example.ma").await.unwrap() {
+            Some(user) => user.id,
+            None => self.staff_user("approver@example.ma", gazette::news::Role::Moderator, "approver password").await,
+        };
+        let decision = gazette::actions::comments::Decision::Approve;
+        gazette::actions::comments::decide(&self.state, moderator, ids, &decision).await.unwrap();
+    }
+
     /// Creates an account with a password.
     pub async fn staff_user(&self, email: &str, role: gazette::news::Role, password: &str) -> i64 {
         let mut tx = self.db().begin().await.unwrap();

@@ -64,22 +64,10 @@ async fn sections_are_created_renamed_nested_and_reordered(app: TestApp) {
         )
         .await;
     assert_eq!(created.status, 303);
-    let id: i64 = sqlx::query("select id from sections where slug = 'societe'")
-        .fetch_one(app.db().reader())
-        .await
-        .unwrap()
-        .get("id");
+    let id: i64 = app.section_id("societe").await;
     assert!(app.get("/ar/societe").await.body.contains("مجتمع"));
-    let news: i64 = sqlx::query("select id from sections where slug = 'actualite'")
-        .fetch_one(app.db().reader())
-        .await
-        .unwrap()
-        .get("id");
-    let football: i64 = sqlx::query("select id from sections where slug = 'football'")
-        .fetch_one(app.db().reader())
-        .await
-        .unwrap()
-        .get("id");
+    let news: i64 = app.section_id("actualite").await;
+    let football: i64 = app.section_id("football").await;
     // Nesting one level only: not under a sub-section.
     let deep = app
         .post_form(
@@ -122,12 +110,7 @@ async fn sections_are_created_renamed_nested_and_reordered(app: TestApp) {
         .iter()
         .map(|r| r.get("slug"))
         .collect();
-    let second: i64 = sqlx::query("select id from sections where slug = $1")
-        .bind(before[1].clone())
-        .fetch_one(app.db().reader())
-        .await
-        .unwrap()
-        .get("id");
+    let second: i64 = app.section_id(&before[1].clone()).await;
     app.post_form(&format!("/redaction/rubriques/{second}"), &editor, &[("action", "up")]).await;
     let after: Vec<String> = sqlx::query("select slug from sections where parent_id is null order by position, id")
         .fetch_all(app.db().reader())

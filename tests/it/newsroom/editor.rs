@@ -37,11 +37,7 @@ async fn writing_revisions_and_the_conflict_screen(app: TestApp) {
     app.with_demo().await;
     let journalist = staff(&app, Role::Journalist).await;
     let editor = staff(&app, Role::Editor).await;
-    let economy: i64 = sqlx::query("select id from sections where slug = 'economie'")
-        .fetch_one(app.db().reader())
-        .await
-        .unwrap()
-        .get("id");
+    let economy: i64 = app.section_id("economie").await;
 
     // A refused form comes back with the reason next to the field and everything typed.
     let refused = post_article(
@@ -117,12 +113,7 @@ async fn writing_revisions_and_the_conflict_screen(app: TestApp) {
     let restore =
         app.post_form(&format!("/redaction/articles/{id}/revisions/2/restaurer"), &editor, &[("version", "3")]).await;
     assert_eq!(restore.status, 303);
-    let body: String = sqlx::query("select body_markdown from articles where id = $1")
-        .bind(id)
-        .fetch_one(app.db().reader())
-        .await
-        .unwrap()
-        .get("body_markdown");
+    let body: String = app.editable(id).await.fields.body_markdown;
     assert_eq!(body, "Texte du journaliste.");
     let versions: i64 = sqlx::query("select count(*) as n from article_revisions where article_id = $1")
         .bind(id)
@@ -156,11 +147,7 @@ async fn journalists_submit_editors_publish_schedule_and_unpublish(app: TestApp)
     app.with_demo().await;
     let journalist = staff(&app, Role::Journalist).await;
     let editor = staff(&app, Role::Editor).await;
-    let economy: i64 = sqlx::query("select id from sections where slug = 'economie'")
-        .fetch_one(app.db().reader())
-        .await
-        .unwrap()
-        .get("id");
+    let economy: i64 = app.section_id("economie").await;
     let created = post_article(
         &app,
         "/redaction/articles",
@@ -170,13 +157,7 @@ async fn journalists_submit_editors_publish_schedule_and_unpublish(app: TestApp)
     .await;
     assert_eq!(created.status, 303);
     let id = id_from_location(&created);
-    let status: String = sqlx::query("select status from articles where id = $1")
-        .bind(id)
-        .fetch_one(app.db().reader())
-        .await
-        .unwrap()
-        .get("status");
-    assert_eq!(status, "review");
+    assert_eq!(app.editable(id).await.status, gazette::news::ArticleStatus::Review);
     // A journalist cannot publish, even by crafting the form.
     let forced = post_article(
         &app,
@@ -287,11 +268,7 @@ async fn moving_an_article_keeps_its_old_address(app: TestApp) {
         .unwrap();
     let (id, slug, version, section): (i64, String, i64, String) =
         (row.get("id"), row.get("slug"), row.get("version"), row.get("section"));
-    let world: i64 = sqlx::query("select id from sections where slug = 'monde'")
-        .fetch_one(app.db().reader())
-        .await
-        .unwrap()
-        .get("id");
+    let world: i64 = app.section_id("monde").await;
     let saved = post_article(
         &app,
         &format!("/redaction/articles/{id}"),
@@ -334,11 +311,7 @@ async fn preview_links_are_signed_and_expire(app: TestApp) {
 async fn autosave_keeps_drafts_as_revisions(app: TestApp) {
     app.with_demo().await;
     let journalist = staff(&app, Role::Journalist).await;
-    let economy: i64 = sqlx::query("select id from sections where slug = 'economie'")
-        .fetch_one(app.db().reader())
-        .await
-        .unwrap()
-        .get("id");
+    let economy: i64 = app.section_id("economie").await;
     let created =
         post_article(&app, "/redaction/articles", &journalist, &article_form("Brouillon autosauvé", economy, &[]))
             .await;
@@ -364,12 +337,7 @@ async fn autosave_keeps_drafts_as_revisions(app: TestApp) {
     )
     .await;
     assert_eq!(stale.status, 409, "a stale autosave never overwrites");
-    let body: String = sqlx::query("select body_markdown from articles where id = $1")
-        .bind(id)
-        .fetch_one(app.db().reader())
-        .await
-        .unwrap()
-        .get("body_markdown");
+    let body: String = app.editable(id).await.fields.body_markdown;
     assert_eq!(body, "Texte en cours");
     let forged =
         app.post_raw_form(&format!("/redaction/articles/{id}/autosave"), &journalist.cookie, &[("title", "x")]).await;
