@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::counters::Counters;
 use crate::i18n::Catalog;
 use crate::metrics::Metrics;
+use crate::news::moderation::Screener;
 use crate::render::Templates;
 use crate::render::assets::Assets;
 use crate::store::settings::{self, SiteSettings};
@@ -29,8 +30,9 @@ struct Inner {
     /// Key for hashes that must not be reversible without the database (addresses, likes).
     secret: Vec<u8>,
     site: RwLock<Arc<SiteSettings>>,
-    /// The moderation lists, compiled for matching; reloaded when admins edit them.
-    moderation: RwLock<Arc<crate::news::moderation::CompiledLists>>,
+    /// The screening in force: the lists (reloaded when admins edit them), the patterns, and
+    /// the classifier as the moderators' decisions taught it.
+    screener: RwLock<Arc<Screener>>,
     /// Bumped by every change readers can see; the page cache keys on it.
     content_version: AtomicU64,
     /// The sections and ad slots, with the content version they were read at.
@@ -38,6 +40,18 @@ struct Inner {
     /// Where this node's changes go to be told to the other nodes (PostgreSQL only; see
     /// `cluster`). Unset: a single node, nobody to tell.
     announcer: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<Change>>,
+}
+
+/// The screening from the database: the lists in force, and the shipped classifier taught
+/// every moderator's decision since its last reset (oldest first, as they were made).
+async fn load_screener(db: &Db) -> StoreResult<Screener> {
+    let lists = crate::store::moderation::lists(db).await?;
+    let lessons = crate::store::moderation::lessons(db, None).await?;
+    let mut classifier = crate::news::moderation::classifier::shipped();
+    for lesson in lessons.iter().rev() {
+        classifier.learn(&lesson.body, lesson.ground);
+    }
+    Ok(Screener::new(&lists, crate::news::moderation::patterns::Patterns::shipped(), Arc::new(classifier)))
 }
 
 /// What changed, as a node announces it to the others (see `cluster`, which
@@ -55,8 +69,10 @@ pub enum Change {
     All,
     /// The site settings changed (and with them every page).
     Site,
-    /// The moderation lists changed.
+    /// The moderation lists changed, or the classifier was reset.
     Moderation,
+    /// Moderators decided on these comments: the classifier learns them.
+    Learned(Vec<i64>),
 }
 
 /// What a write changed that readers see, to refresh once it is committed.
@@ -89,9 +105,9 @@ impl AppState {
         let site = settings::site(&db).await?;
         let cache =
             crate::cache::PageCache::new(config.cache.max_memory_mb, config.cache.enabled, config.cache.cdn_seconds);
-        let lists = crate::store::moderation::lists(&db).await?;
+        let screener = load_screener(&db).await?;
         Ok(AppState(Arc::new(Inner {
-            moderation: RwLock::new(Arc::new(crate::news::moderation::CompiledLists::compile(&lists))),
+            screener: RwLock::new(Arc::new(screener)),
             config,
             db,
             templates,
@@ -154,27 +170,54 @@ impl AppState {
         }
     }
 
-    /// The moderation lists in force.
-    pub fn moderation_lists(&self) -> Arc<crate::news::moderation::CompiledLists> {
-        match self.0.moderation.read() {
-            Ok(lists) => lists.clone(),
+    /// The screening in force.
+    pub fn screener(&self) -> Arc<Screener> {
+        match self.0.screener.read() {
+            Ok(screener) => screener.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 
-    /// Recompiles the moderation lists after admins changed them, here and on the other nodes.
+    /// Rebuilds the screening after admins changed the lists or reset the classifier, here
+    /// and on the other nodes.
     pub async fn reload_moderation(&self) -> StoreResult<()> {
         self.reload_moderation_here().await?;
         self.announce(Change::Moderation);
         Ok(())
     }
 
-    /// Recompiles the moderation lists on this node only (another node changed them).
+    /// Rebuilds the screening on this node only (another node changed it, or this node starts
+    /// listening again): the lists, and the classifier from every decision since its reset.
     pub async fn reload_moderation_here(&self) -> StoreResult<()> {
-        let lists = crate::store::moderation::lists(&self.0.db).await?;
-        let compiled = Arc::new(crate::news::moderation::CompiledLists::compile(&lists));
-        if let Ok(mut current) = self.0.moderation.write() {
-            *current = compiled;
+        let fresh = Arc::new(load_screener(&self.0.db).await?);
+        if let Ok(mut current) = self.0.screener.write() {
+            *current = fresh;
+        }
+        Ok(())
+    }
+
+    /// The classifier learns the decisions just made on these comments, here and on the
+    /// other nodes.
+    pub async fn learn_decisions(&self, comment_ids: &[i64]) -> StoreResult<()> {
+        self.learn_decisions_here(comment_ids).await?;
+        self.announce(Change::Learned(comment_ids.to_vec()));
+        Ok(())
+    }
+
+    /// The classifier learns decisions another node made, or this one.
+    pub async fn learn_decisions_here(&self, comment_ids: &[i64]) -> StoreResult<()> {
+        let lessons = crate::store::moderation::lessons(&self.0.db, Some(comment_ids)).await?;
+        if lessons.is_empty() {
+            return Ok(());
+        }
+        let current = self.screener();
+        let mut classifier = (*current.classifier).clone();
+        for lesson in &lessons {
+            classifier.learn(&lesson.body, lesson.ground);
+        }
+        let fresh = Arc::new(Screener { classifier: Arc::new(classifier), ..(*current).clone() });
+        if let Ok(mut slot) = self.0.screener.write() {
+            *slot = fresh;
         }
         Ok(())
     }

@@ -45,6 +45,9 @@ struct Message {
     site: bool,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     moderation: bool,
+    /// Comments moderators decided on: the classifier learns them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    learned: Vec<i64>,
 }
 
 impl Message {
@@ -58,6 +61,7 @@ impl Message {
                 Change::All => message.all = true,
                 Change::Site => message.site = true,
                 Change::Moderation => message.moderation = true,
+                Change::Learned(ids) => message.learned.extend(ids),
             }
         }
         message.drop.sort();
@@ -225,6 +229,12 @@ async fn apply(state: &AppState, payload: &str) {
         && let Err(error) = state.reload_moderation_here().await
     {
         tracing::warn!(%error, "could not reload the moderation lists another node changed");
+    }
+    if !message.moderation
+        && !message.learned.is_empty()
+        && let Err(error) = state.learn_decisions_here(&message.learned).await
+    {
+        tracing::warn!(%error, "could not learn the decisions another node made");
     }
     if message.all {
         state.cache().retire_all();

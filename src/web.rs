@@ -100,6 +100,8 @@ route_table! {
     post "/commentaires/confirmer/{token}" => reader::subscriptions::confirm,
     get "/commentaires/desabonner/{token}" => reader::subscriptions::show_unsubscribe,
     post "/commentaires/desabonner/{token}" => reader::subscriptions::unsubscribe,
+    get "/commentaires/{id}/signaler" => reader::reports::show_report,
+    post "/commentaires/{id}/signaler" => reader::reports::report_comment,
     get "/commentaires/effacer" => reader::subscriptions::show_erasure,
     post "/commentaires/effacer" => reader::subscriptions::request_erasure,
     get "/commentaires/effacement/{token}" => reader::subscriptions::show_erasure_confirm,
@@ -137,6 +139,7 @@ route_table! {
     post "/redaction/commentaires" => newsroom::moderation::decide,
     get "/redaction/commentaires/listes" => newsroom::moderation::show_lists,
     post "/redaction/commentaires/listes" => newsroom::moderation::save_lists,
+    post "/redaction/commentaires/modele" => newsroom::moderation::reset_model,
     // Newsroom: media, front page, sections, settings, team
     get "/redaction/medias" => newsroom::media::show_library,
     post "/redaction/medias" => newsroom::media::upload_media,

@@ -96,6 +96,13 @@ pub async fn decide(state: &AppState, moderator_id: i64, ids: &[i64], decision: 
         }
     }
     tx.commit().await?;
+    if !matches!(decision, Decision::Sanction { .. }) {
+        // The classifier learns from the newsroom's own judgement; a failure to learn must not
+        // undo a decision already committed.
+        if let Err(error) = state.learn_decisions(ids).await {
+            tracing::warn!(%error, "the classifier could not learn a decision");
+        }
+    }
     Ok(state.refresh(Touched::ArticlePages(touched)).await?)
 }
 

@@ -125,6 +125,8 @@ pub struct QueueItem {
     pub created_at: i64,
     pub decided_at: Option<i64>,
     pub decided_by_name: Option<String>,
+    /// Readers' reports since the last decision: (ground, how many).
+    pub reports: Vec<(String, i64)>,
 }
 
 /// What the queue lists.
@@ -135,30 +137,57 @@ pub struct QueueFilter {
     pub reason: String,
     pub article_id: Option<i64>,
     pub language: String,
+    /// Only comments readers reported since the last decision.
+    pub reported: bool,
 }
 
-pub async fn queue(db: &Db, filter: &QueueFilter, limit: i64, offset: i64) -> StoreResult<Vec<QueueItem>> {
+/// The conditions of the queue's filters, on `c` (comments): `$1` status, `$2` a reason as it
+/// appears in the screening, `$3` article, `$4` language, `$5` refusal reason, `$6` reported.
+const QUEUE_WHERE: &str = "c.deleted_at is null and ($1 = '' or c.status = $1) \
+    and ($2 = '' or c.refusal_reason = $5 or c.screening like $2) \
+    and ($3 = 0 or c.article_id = $3) and ($4 = '' or c.language = $4) \
+    and ($6 = 0 or exists (select 1 from comment_reports r where r.comment_id = c.id and r.created_at >= coalesce(c.decided_at, 0)))";
+
+fn bind_queue<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    filter: &QueueFilter,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
     let reason_like = if filter.reason.is_empty() { String::new() } else { format!("%\"{}\"%", filter.reason) };
-    let rows = sqlx::query(
+    query
+        .bind(filter.status.map(CommentStatus::as_str).unwrap_or(""))
+        .bind(reason_like)
+        .bind(filter.article_id.unwrap_or(0))
+        .bind(filter.language.clone())
+        .bind(filter.reason.clone())
+        .bind(i64::from(filter.reported))
+}
+
+/// How many comments the queue's filters select.
+pub async fn count_queue(db: &Db, filter: &QueueFilter) -> StoreResult<i64> {
+    let sql = format!("select count(*) as n from comments c where {QUEUE_WHERE}");
+    let row = bind_queue(sqlx::query(sqlx::AssertSqlSafe(sql)), filter).fetch_one(db.reader()).await?;
+    col(&row, "n")
+}
+
+/// A page of the queue: waiting comments oldest first, decided ones newest first; with the
+/// readers' reports of each.
+pub async fn queue(db: &Db, filter: &QueueFilter, limit: i64, offset: i64) -> StoreResult<Vec<QueueItem>> {
+    let sql = format!(
         "select c.id, c.article_id, a.title as article_title, s.slug as section_slug, a.slug as article_slug, c.parent_id, \
              c.author_name, c.author_email, c.author_website, c.body, c.language, c.status, c.refusal_reason, c.screening, \
              c.created_at, c.decided_at, u.name as decided_by_name \
          from comments c join articles a on a.id = c.article_id join sections s on s.id = a.section_id \
          left join users u on u.id = c.decided_by \
-         where c.deleted_at is null and ($1 = '' or c.status = $1) and ($2 = '' or c.refusal_reason = $5 or c.screening like $2) \
-           and ($3 = 0 or c.article_id = $3) and ($4 = '' or c.language = $4) \
-         order by case when c.status = 'pending' then c.created_at else -c.created_at end, c.id limit $6 offset $7",
-    )
-    .bind(filter.status.map(CommentStatus::as_str).unwrap_or(""))
-    .bind(reason_like)
-    .bind(filter.article_id.unwrap_or(0))
-    .bind(filter.language.clone())
-    .bind(filter.reason.clone())
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db.reader())
-    .await?;
-    rows.iter()
+         where {QUEUE_WHERE} \
+         order by case when c.status = 'pending' then c.created_at else -c.created_at end, c.id limit $7 offset $8"
+    );
+    let rows = bind_queue(sqlx::query(sqlx::AssertSqlSafe(sql)), filter)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(db.reader())
+        .await?;
+    let mut items = rows
+        .iter()
         .map(|row| {
             Ok(QueueItem {
                 id: col(row, "id")?,
@@ -181,9 +210,127 @@ pub async fn queue(db: &Db, filter: &QueueFilter, limit: i64, offset: i64) -> St
                 created_at: col(row, "created_at")?,
                 decided_at: col(row, "decided_at")?,
                 decided_by_name: col(row, "decided_by_name")?,
+                reports: Vec::new(),
             })
         })
-        .collect()
+        .collect::<StoreResult<Vec<QueueItem>>>()?;
+    let mut reports = reports_for(db, &items.iter().map(|i| i.id).collect::<Vec<_>>()).await?;
+    for item in &mut items {
+        item.reports = reports.remove(&item.id).unwrap_or_default();
+    }
+    Ok(items)
+}
+
+/// The reports since the last decision of each comment: (ground, how many), by comment.
+async fn reports_for(db: &Db, ids: &[i64]) -> StoreResult<std::collections::HashMap<i64, Vec<(String, i64)>>> {
+    let mut out: std::collections::HashMap<i64, Vec<(String, i64)>> = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    // The ids are integers read from the database: written into the statement.
+    let list = ids.iter().map(|id| id.to_string()).collect::<Vec<_>>().join(", ");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select r.comment_id, r.reason, count(*) as n from comment_reports r join comments c on c.id = r.comment_id \
+         where r.comment_id in ({list}) and r.created_at >= coalesce(c.decided_at, 0) \
+         group by r.comment_id, r.reason order by r.comment_id, n desc"
+    )))
+    .fetch_all(db.reader())
+    .await?;
+    for row in &rows {
+        out.entry(col(row, "comment_id")?).or_default().push((col(row, "reason")?, col(row, "n")?));
+    }
+    Ok(out)
+}
+
+/// A published comment as readers see it, with its article.
+pub async fn published_by_id(db: &Db, id: i64) -> StoreResult<Option<(PublicComment, i64)>> {
+    let row = sqlx::query(
+        "select id, parent_id, author_name, author_website, body, language, created_at, article_id from comments \
+         where id = $1 and status = 'approved' and deleted_at is null",
+    )
+    .bind(id)
+    .fetch_optional(db.reader())
+    .await?;
+    row.map(|r| {
+        Ok((
+            PublicComment {
+                id: col(&r, "id")?,
+                parent_id: col(&r, "parent_id")?,
+                author_name: col(&r, "author_name")?,
+                author_website: col(&r, "author_website")?,
+                body: col(&r, "body")?,
+                language: col(&r, "language")?,
+                deleted: false,
+                created_at: col(&r, "created_at")?,
+            },
+            col(&r, "article_id")?,
+        ))
+    })
+    .transpose()
+}
+
+/// What became of a reader's report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reported {
+    /// Counted: the comment's reports from different addresses since its last decision.
+    Counted(i64),
+    /// This address had reported this comment already.
+    Already,
+    /// No such published comment.
+    NotPublished,
+}
+
+/// Records a reader's report of a published comment.
+pub async fn report(tx: &mut Tx, comment_id: i64, reason: &str, ip_hash: &str, now: i64) -> StoreResult<Reported> {
+    let published =
+        sqlx::query("select decided_at from comments where id = $1 and status = 'approved' and deleted_at is null")
+            .bind(comment_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some(published) = published else { return Ok(Reported::NotPublished) };
+    let decided_at: Option<i64> = col(&published, "decided_at")?;
+    let done = sqlx::query(
+        "insert into comment_reports (comment_id, reason, ip_hash, created_at, updated_at) values ($1, $2, $3, $4, $4) \
+         on conflict (comment_id, ip_hash) do nothing",
+    )
+    .bind(comment_id)
+    .bind(reason.to_string())
+    .bind(ip_hash.to_string())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(Reported::Already);
+    }
+    let row = sqlx::query("select count(*) as n from comment_reports where comment_id = $1 and created_at >= $2")
+        .bind(comment_id)
+        .bind(decided_at.unwrap_or(0))
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(Reported::Counted(col(&row, "n")?))
+}
+
+/// How many reports an address sent since `since` (the rate limit).
+pub async fn reports_by_address_since(db: &Db, ip_hash: &str, since: i64) -> StoreResult<i64> {
+    let row = sqlx::query("select count(*) as n from comment_reports where ip_hash = $1 and created_at >= $2")
+        .bind(ip_hash.to_string())
+        .bind(since)
+        .fetch_one(db.reader())
+        .await?;
+    col(&row, "n")
+}
+
+/// Takes a reported comment off its page until a moderator decides; its article, when it was
+/// published.
+pub async fn hide_reported(tx: &mut Tx, comment_id: i64, now: i64) -> StoreResult<Option<i64>> {
+    let row = sqlx::query(
+        "update comments set status = 'pending', updated_at = $2 where id = $1 and status = 'approved' returning article_id",
+    )
+    .bind(comment_id)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|r| col(&r, "article_id")).transpose()
 }
 
 /// A moderator's decision. Returns the comment's article and earlier status, or `None`

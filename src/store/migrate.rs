@@ -39,6 +39,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(8, "0008", "search_facets"),
     migration!(9, "0009", "search_dates"),
     migration!(10, "0010", "token_lifetimes"),
+    migration!(11, "0011", "comment_reports"),
 ];
 
 /// The schema version this binary writes.

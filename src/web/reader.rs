@@ -10,6 +10,7 @@ pub mod like;
 pub mod listing;
 pub mod media;
 pub mod privacy;
+pub mod reports;
 pub mod search;
 pub mod section;
 pub mod sitemaps;

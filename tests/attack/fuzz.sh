@@ -26,7 +26,10 @@ seed() {
     [ -n "$(ls -A "$dir")" ] && return
     case $1 in
         importer) cp "$ROOT"/tests/data/wxr/*.xml "$dir"/ ;;
-        screening) find "$ROOT/tests/data/moderation" -type f -exec cp {} "$dir"/ \; ;;
+        # One seed per labelled file, named by its path (several parts hold an fr.toml).
+        screening) find "$ROOT/tests/data/moderation" -type f -name '*.toml' | while IFS= read -r f; do
+                       cp "$f" "$dir/$(printf '%s' "${f#"$ROOT"/tests/data/moderation/}" | tr / _)"
+                   done ;;
         *) local n=0
            while IFS= read -r line; do n=$((n + 1)); printf '%s' "$line" > "$dir/xss-$n"; done < "$ROOT/tests/data/xss-vectors.txt" ;;
     esac

@@ -649,6 +649,13 @@ async fn refusal_notices_digest_and_edited_lists() {
     assert_eq!(refused.status, 422, "the word added by the admin refuses at once");
     let pending = post(&app, &article, &good("Sara", "sara@lecteurs.example", "تحليل مفيد، شكرا."), "10.6.0.2").await;
     assert_eq!(pending.status, 303);
+    // The article's Arabic address travels percent-encoded in the header (raw UTF-8 bytes
+    // before).
+    let location = pending.header("location");
+    assert!(!location.is_empty() && location.is_ascii(), "{location:?}");
+    if !article.1.is_ascii() {
+        assert!(location.starts_with(&gazette::urls::header_safe(&article.1)), "{location} for {}", article.1);
+    }
     // The refusal notice, and a digest for each moderator (the demo's editor and the admin).
     let mails = sink.wait_for(3).await;
     let refusal = mails.iter().find(|m| m.contains("To: rami@lecteurs.example")).expect("a refusal notice");

@@ -21,6 +21,7 @@ mod diskfull;
 mod import;
 mod jobs;
 mod lifecycle;
+mod moderation;
 mod moderation_quality;
 mod newsroom;
 mod outage;

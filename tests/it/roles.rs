@@ -58,7 +58,7 @@ fn rule(method: &str, pattern: &str) -> Who {
         ("post", "/redaction/medias/{id}") => Editors,                  // describing another's picture
         (_, r) if r.starts_with("/redaction/medias") => Writers,
         (_, "/redaction/commentaires") => Moderators,
-        (_, "/redaction/commentaires/listes") => Admins,
+        (_, "/redaction/commentaires/listes" | "/redaction/commentaires/modele") => Admins,
         (_, r) if r.starts_with("/redaction/une") || r.starts_with("/redaction/rubriques") => Editors,
         (_, r) if r.starts_with("/redaction/reglages") || r.starts_with("/redaction/equipe") => Admins,
         (_, r) if r.starts_with("/redaction") => panic!("no line for {method} {pattern}: add it to the table"),

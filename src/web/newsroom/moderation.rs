@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::actions;
 use crate::actions::comments::{Decision, Sanction};
-use crate::app::AppState;
+use crate::app::{AppState, Touched};
 use crate::error::{AppError, PageResult};
 use crate::jobs::{self, Job};
 use crate::news::moderation::{Category, LIST_LANGUAGES, PolicyLists, Screening};
@@ -18,7 +18,7 @@ use crate::store::comments::{self, QueueFilter, QueueItem};
 use crate::store::settings::{self, CommentSettings};
 use crate::store::{audit, now_ms};
 use crate::web::newsroom::session::{BASE, Staff, StaffForm};
-use crate::web::newsroom::{Desk, FieldErrors, render};
+use crate::web::newsroom::{Desk, Did, FieldErrors, finish, render};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -27,8 +27,14 @@ pub struct QueueQuery {
     reason: String,
     article: String,
     lang: String,
+    page: Option<String>,
     ok: Option<String>,
+    /// After a refused decision: what was missing ("reason").
+    error: String,
 }
+
+/// Comments per page of the queue.
+const QUEUE_PAGE: i64 = 50;
 
 /// A queue line with its body highlighted where the screening matched.
 #[derive(Serialize)]
@@ -37,6 +43,10 @@ struct Line {
     item: QueueItem,
     body_html: String,
     findings: Vec<(String, String, String)>,
+    /// The ground the screening suggests, shown, never preselected: the moderator chooses.
+    suggested: Option<String>,
+    /// Readers' reports since the last decision, all grounds together.
+    report_count: i64,
 }
 
 #[derive(Serialize)]
@@ -51,6 +61,10 @@ struct QueuePage {
     reasons: Vec<&'static str>,
     pending: i64,
     is_admin: bool,
+    pager: Option<crate::web::pager::Pager>,
+    total: i64,
+    /// The decision could not be applied: why.
+    error: Option<String>,
 }
 
 /// The body, escaped, with every matched phrase wrapped in `<mark>`.
@@ -76,12 +90,26 @@ pub async fn show_queue(
     staff.require(Role::can_moderate)?;
     let status = if query.status.is_empty() { "pending".to_string() } else { query.status.clone() };
     let filter = QueueFilter {
+        reported: status == "reported",
         status: CommentStatus::parse(&status),
         reason: Category::parse(&query.reason).map(|c| c.code().to_string()).unwrap_or_default(),
         article_id: query.article.parse().ok(),
         language: ["fr", "ar", "en"].iter().find(|l| **l == query.lang).map(|l| l.to_string()).unwrap_or_default(),
     };
-    let items = comments::queue(state.db(), &filter, 200, 0).await?;
+    let page = crate::web::pager::page_number(query.page.as_deref());
+    let (total, items) = tokio::try_join!(
+        comments::count_queue(state.db(), &filter),
+        comments::queue(state.db(), &filter, QUEUE_PAGE, (page - 1) * QUEUE_PAGE)
+    )?;
+    let keep = format!(
+        "status={}&reason={}&article={}&lang={}",
+        crate::urls::urlencode(&status),
+        crate::urls::urlencode(&filter.reason),
+        crate::urls::urlencode(&query.article),
+        crate::urls::urlencode(&filter.language)
+    );
+    let pager = (total > QUEUE_PAGE)
+        .then(|| crate::web::pager::Pager::new(&format!("{BASE}/commentaires"), &keep, page, total, QUEUE_PAGE));
     let lines = items
         .into_iter()
         .map(|item| {
@@ -102,7 +130,9 @@ pub async fn show_queue(
                 ),
                 None => (escape_html(&item.body).replace('\n', "<br>"), Vec::new()),
             };
-            Line { item, body_html, findings }
+            let suggested = screening.as_ref().and_then(|s| s.reason).map(|c| c.code().to_string());
+            let report_count = item.reports.iter().map(|(_, n)| n).sum();
+            Line { item, body_html, findings, suggested, report_count }
         })
         .collect();
     let pending = comments::count_by_status(state.db(), CommentStatus::Pending).await?;
@@ -116,6 +146,10 @@ pub async fn show_queue(
         reasons: Category::ALL.iter().map(|c| c.code()).collect(),
         pending,
         is_admin: staff.role() == Role::Admin,
+        pager,
+        total,
+        error: (query.error == "reason")
+            .then(|| state.catalog().text(state.site().default_language, "newsroom.moderation.reason_needed", &[])),
     };
     render(&state, "newsroom/moderation.html", &page)
 }
@@ -172,23 +206,31 @@ pub async fn decide(State(state): State<AppState>, form: StaffForm<Vec<(String, 
     let decision = match input.action.as_str() {
         "approve" => Decision::Approve,
         "spam" => Decision::Spam,
-        "refuse" => Decision::Refuse(
-            Category::parse(&input.reason)
-                .ok_or_else(|| AppError::BadRequest("a refusal needs a reason from the policy".into()))?,
-        ),
+        "refuse" => match Category::parse(&input.reason) {
+            Some(ground) => Decision::Refuse(ground),
+            // The ground is the moderator's choice: back to the same queue, asking for it.
+            None => {
+                return Ok(Redirect::to(&format!("{BASE}/commentaires{}error=reason", back_query(&input.back)))
+                    .into_response());
+            }
+        },
         "ban_email" => sanction(Sanction::BanEmail),
         "ban_address" => sanction(Sanction::BanAddress),
         "distrust" => sanction(Sanction::Distrust),
         _ => return Err(AppError::BadRequest("unknown action".into()).into()),
     };
     actions::comments::decide(&state, staff.user.id, &ids, &decision).await?;
-    let back = if input.back.starts_with('?') && !input.back.contains("//") && !input.back.contains(':') {
-        input.back.clone()
+    Ok(Redirect::to(&format!("{BASE}/commentaires{}ok=decided", back_query(&input.back))).into_response())
+}
+
+/// The queue's own query string to go back to (only ours: no other host), ready for one more
+/// parameter.
+fn back_query(back: &str) -> String {
+    if back.starts_with('?') && !back.contains("//") && !back.contains(':') {
+        format!("{back}&")
     } else {
-        String::new()
-    };
-    let sep = if back.is_empty() { '?' } else { '&' };
-    Ok(Redirect::to(&format!("{BASE}/commentaires{back}{sep}ok=decided")).into_response())
+        "?".to_string()
+    }
 }
 
 /// The lists as admins edit them: one text area per language, category and severity.
@@ -201,6 +243,11 @@ struct ListsPage {
     lists: serde_json::Value,
     settings: CommentSettings,
     errors: FieldErrors,
+    /// The classifier: examples shipped per register (register, fair, abusive), decisions
+    /// learned, and the moderators' agreement with the screening.
+    model_examples: Vec<(&'static str, u32, u32)>,
+    model_lessons: usize,
+    agreement: crate::store::moderation::Agreement,
 }
 
 pub async fn show_lists(
@@ -210,7 +257,11 @@ pub async fn show_lists(
 ) -> PageResult<Response> {
     staff.require(|r| r == Role::Admin)?;
     let lists = crate::store::moderation::lists(state.db()).await?;
+    let screener = state.screener();
     let page = ListsPage {
+        model_examples: screener.classifier.shipped_examples(),
+        model_lessons: screener.classifier.lessons,
+        agreement: crate::store::moderation::agreement(state.db()).await?,
         desk: Desk::new(&state, &staff, "/commentaires", query.ok.as_deref()),
         languages: LIST_LANGUAGES.to_vec(),
         categories: Category::ALL.iter().filter(|c| **c != Category::Spam).map(|c| c.code()).collect(),
@@ -220,6 +271,29 @@ pub async fn show_lists(
     };
     render(&state, "newsroom/moderation_lists.html", &page)
 }
+
+/// Makes the classifier forget every decision it learned (admins): it goes back to what it
+/// shipped with. Comments and decisions stay as they are.
+pub async fn reset_model(State(state): State<AppState>, form: StaffForm<Nothing>) -> PageResult<Response> {
+    let StaffForm { staff, .. } = form;
+    staff.require(|r| r == Role::Admin)?;
+    let mut tx = state.db().begin().await?;
+    crate::store::moderation::reset_model(&mut tx, now_ms()).await?;
+    let did = Did {
+        action: "moderation.model_reset",
+        object_type: "settings",
+        object_id: None,
+        detail: serde_json::json!({}),
+    };
+    let response =
+        finish(&state, &staff, tx, did, Touched::Nothing, &format!("{BASE}/commentaires/listes?ok=model_reset"))
+            .await?;
+    state.reload_moderation().await?;
+    Ok(response)
+}
+
+#[derive(Deserialize, Default)]
+pub struct Nothing {}
 
 /// Saves the lists and the comment settings. Field names: `{lang}.{category}.{banned|suspect}`,
 /// `{lang}.spam.phrases`, one term per line.

@@ -74,6 +74,9 @@ pub struct ArticleQuery {
     /// The comment a reader replies to (the "Reply" link).
     #[serde(default)]
     reponse: String,
+    /// After reporting a comment: "merci".
+    #[serde(default)]
+    signalement: String,
 }
 
 pub async fn show_article(
@@ -95,6 +98,7 @@ pub async fn show_article(
         form.input.parent_id = query.reponse.clone();
     }
     form.notice = match query.commentaire.as_str() {
+        _ if query.signalement == "merci" => Some(state.catalog().text(lang, "comments.reported_thanks", &[])),
         "attente" => Some(state.catalog().text(lang, "comments.posted_pending", &[])),
         "publie" => Some(state.catalog().text(lang, "comments.posted_approved", &[])),
         "indesirable" => Some(state.catalog().text(lang, "comments.posted_pending", &[])),

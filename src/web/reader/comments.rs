@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::app::AppState;
 use crate::error::{AppError, PageError, PageResult};
 use crate::jobs::{self, Job};
-use crate::news::moderation::{self, Decision, Rules, Screening, Submission};
+use crate::news::moderation::{Decision, Rules, Screening, Submission};
 use crate::news::{CommentStatus, Lang, comments_open, looks_like_email};
 use crate::notify;
 use crate::secrets::identity_hash;
@@ -189,7 +189,7 @@ impl Attempt<'_> {
         let repeated = comments::same_text_since(self.state.db(), &comment.body, self.now - 86_400_000).await?;
         let submission = Submission { repeated, ..Submission::new(&comment.name, &comment.body, &comment.website) };
         let rules = Rules { max_links: settings.max_links as usize };
-        Ok(moderation::screen(&submission, &self.state.moderation_lists(), &rules))
+        Ok(self.state.screener().screen(&submission, &rules))
     }
 
     /// What the screening's decision makes of the comment; a clean comment from a trusted
@@ -384,7 +384,8 @@ fn redirect_after(article: &Article, status: CommentStatus) -> Response {
         _ => "attente",
     };
     let to = format!("/{}/{}?commentaire={word}#comments", article.card.section_slug, article.card.slug);
-    Redirect::to(&to).into_response()
+    // An Arabic address travels percent-encoded: header values are ASCII.
+    Redirect::to(&crate::urls::header_safe(&to)).into_response()
 }
 
 /// Arabic script in most letters: Arabic; else the article's language.
