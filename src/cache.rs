@@ -9,7 +9,6 @@
 //! memory bound; past it, the least recently used entries go.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Write as _;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -475,16 +474,11 @@ fn evict(inner: &mut Inner, max_bytes: usize) {
 }
 
 fn gzip(body: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 3), flate2::Compression::new(6));
-    let _ = encoder.write_all(body);
-    encoder.finish().unwrap_or_default()
+    crate::compress::gzip_at(body, 6)
 }
 
 fn brotli(body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(body.len() / 3);
-    let params = brotli::enc::BrotliEncoderParams { quality: 6, lgwin: 22, ..Default::default() };
-    let _ = brotli::BrotliCompress(&mut std::io::Cursor::new(body), &mut out, &params);
-    out
+    crate::compress::brotli_at(body, 6)
 }
 
 /// An HTTP date (RFC 9110 IMF-fixdate).

@@ -19,6 +19,8 @@ pub mod cli;
 pub mod cluster;
 /// What every command shares: the failure that ends it, opening the database.
 pub mod command;
+/// Gzip and brotli for response bodies.
+pub mod compress;
 /// Configuration from file, environment and flags; the example file is generated from it.
 pub mod config;
 /// Read and like counters, batched in memory.

@@ -54,6 +54,15 @@ impl Lang {
             Lang::En => "English",
         }
     }
+
+    /// The Open Graph locale of the edition (a Moroccan paper's Arabic is `ar_MA`).
+    pub fn og_locale(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr_FR",
+            Lang::Ar => "ar_MA",
+            Lang::En => "en_GB",
+        }
+    }
 }
 
 /// What a member of staff may do; checked on the server for every action.

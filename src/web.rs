@@ -86,6 +86,8 @@ language_route_table! {
     get "/archives/{year}/{month}/{day}" => reader::listing::show_day,
     get "/recherche" => reader::search::show_search,
     get "/confidentialite" => reader::privacy::show_privacy,
+    get "/accessibilite" => reader::accessibility::show_accessibility,
+    get "/manifest.webmanifest" => reader::site_files::show_manifest,
     get "/feeds/{format}" => reader::feeds::show_site_feed,
     get "/feeds/{kind}/{slug}/{format}" => reader::feeds::show_feed,
 }
@@ -157,6 +159,8 @@ route_table! {
     post "/redaction/equipe/{id}" => newsroom::team::update_member,
     // For machines
     get "/robots.txt" => reader::sitemaps::show_robots,
+    get "/ads.txt" => reader::site_files::show_ads_txt,
+    get "/favicon.ico" => reader::site_files::show_favicon,
     get "/sitemap.xml" => reader::sitemaps::show_sitemap_index,
     get "/sitemaps/{name}" => reader::sitemaps::show_sitemap,
     get "/static/{*name}" => reader::assets::serve_static,

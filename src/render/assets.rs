@@ -1,8 +1,11 @@
 //! Static files (CSS, fonts, images of the theme): embedded, overridable by the theme folder,
-//! served under content-hashed names so browsers and CDNs may keep them forever.
+//! served under content-hashed names so browsers and CDNs may keep them forever. Text files
+//! are also kept compressed (brotli 11, gzip 9), made once on first demand: the cost is paid
+//! by one request, not by every start of the server.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 use rust_embed::RustEmbed;
 
@@ -15,6 +18,32 @@ struct EmbeddedStatic;
 pub struct Asset {
     pub bytes: Vec<u8>,
     pub content_type: &'static str,
+    /// Brotli and gzip bodies of a text file, made on first demand.
+    compressed: Arc<OnceLock<Option<Compressed>>>,
+}
+
+#[derive(Debug)]
+pub struct Compressed {
+    pub brotli: Vec<u8>,
+    pub gzip: Vec<u8>,
+}
+
+impl Asset {
+    /// The compressed bodies, for text files (fonts and pictures are compressed already).
+    pub fn compressed(&self) -> Option<&Compressed> {
+        self.compressed
+            .get_or_init(|| {
+                is_text(self.content_type).then(|| Compressed {
+                    brotli: crate::compress::brotli_at(&self.bytes, 11),
+                    gzip: crate::compress::gzip_at(&self.bytes, 9),
+                })
+            })
+            .as_ref()
+    }
+}
+
+fn is_text(content_type: &str) -> bool {
+    content_type.starts_with("text/") || content_type.starts_with("image/svg") || content_type.contains("json")
 }
 
 /// Every static file, by hashed name and by plain name.
@@ -65,7 +94,7 @@ impl Assets {
         };
         let content_type = content_type(name);
         self.hashed_name.insert(name.to_string(), hashed.clone());
-        self.by_hashed.insert(hashed, Asset { bytes, content_type });
+        self.by_hashed.insert(hashed, Asset { bytes, content_type, compressed: Arc::default() });
     }
 
     /// The URL of a static file, e.g. `/static/site.3f2a1b9c0d4e.css`.

@@ -32,9 +32,41 @@ pub fn sanitize(html: &str) -> String {
     cleaner.clean(html).to_string()
 }
 
+/// Cleans an ad slot's HTML: what `sanitize` allows, plus `class` and `dir`, so a house ad
+/// can use the theme's `.house-ad` styles. No script, no `style`, no event handler.
+pub fn sanitize_ad(html: &str) -> String {
+    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    let cleaner = CLEANER.get_or_init(|| {
+        let mut builder = ammonia::Builder::default();
+        builder
+            .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
+            .link_rel(Some("noopener noreferrer sponsored"))
+            .add_tag_attributes("img", ["loading", "width", "height"])
+            .add_generic_attributes(["class", "dir"]);
+        builder
+    });
+    cleaner.clean(html).to_string()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::to_safe_html;
+    use super::{sanitize_ad, to_safe_html};
+
+    #[test]
+    fn ads_keep_their_classes_and_lose_their_scripts() {
+        let html = sanitize_ad(
+            r#"<div class="house-ad" onclick="x()" style="position:fixed"><a class="cta" href="javascript:x()">Go</a><script>x()</script></div>"#,
+        );
+        assert!(html.contains(r#"class="house-ad""#), "{html}");
+        assert!(html.contains(r#"class="cta""#), "{html}");
+        assert!(
+            !html.contains("onclick")
+                && !html.contains("style=")
+                && !html.contains("script")
+                && !html.contains("javascript"),
+            "{html}"
+        );
+    }
 
     #[test]
     fn markdown_renders_and_scripts_do_not_survive() {

@@ -70,11 +70,13 @@ pub async fn insert(
 
 /// The enabled user a live token (not revoked, not expired) belongs to, and the token's id.
 pub async fn user_of(db: &Db, token_hash: &str) -> StoreResult<Option<(User, i64)>> {
-    let sql = "select u.id, u.email, u.name, u.slug, u.role, u.disabled, u.bio, u.password_hash, u.created_at, \
-               t.id as token_id \
-               from api_tokens t join users u on u.id = t.user_id \
-               where t.token_hash = $1 and t.revoked_at is null and (t.expires_at is null or t.expires_at > $2) \
-               and u.disabled = 0";
+    let sql = concat!(
+        "select ",
+        super::users::joined_user_columns!(),
+        ", t.id as token_id from api_tokens t join users u on u.id = t.user_id \
+         where t.token_hash = $1 and t.revoked_at is null and (t.expires_at is null or t.expires_at > $2) \
+         and u.disabled = 0"
+    );
     let row = sqlx::query(sql).bind(token_hash.to_string()).bind(now_ms()).fetch_optional(db.reader()).await?;
     row.map(|row| Ok((from_row(&row)?, col(&row, "token_id")?))).transpose()
 }

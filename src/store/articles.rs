@@ -356,7 +356,8 @@ pub async fn authors_of(db: &Db, ids: &[i64]) -> StoreResult<HashMap<i64, Vec<By
         return Ok(out);
     }
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "select aa.article_id, u.id, u.name, u.slug from article_authors aa join users u on u.id = aa.user_id \
+        "select aa.article_id, u.id, u.name, u.names, u.slug, a.language from article_authors aa \
+             join users u on u.id = aa.user_id join articles a on a.id = aa.article_id \
              where aa.article_id in ({}) order by aa.article_id, aa.position",
         super::dialect::ids_in_json_array(db.engine())
     )))
@@ -364,9 +365,13 @@ pub async fn authors_of(db: &Db, ids: &[i64]) -> StoreResult<HashMap<i64, Vec<By
     .fetch_all(db.reader())
     .await?;
     for row in rows {
+        // The name as the article's edition writes it.
+        let language: String = col(&row, "language")?;
+        let names: String = col(&row, "names")?;
+        let name = super::users::name_in(&col::<String>(&row, "name")?, &names, Lang::parse(&language));
         out.entry(col(&row, "article_id")?).or_default().push(Byline {
             user_id: col(&row, "id")?,
-            name: col(&row, "name")?,
+            name,
             slug: col(&row, "slug")?,
         });
     }

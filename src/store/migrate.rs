@@ -40,6 +40,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(9, "0009", "search_dates"),
     migration!(10, "0010", "token_lifetimes"),
     migration!(11, "0011", "comment_reports"),
+    migration!(12, "0012", "names_by_language"),
 ];
 
 /// The schema version this binary writes.

@@ -44,12 +44,12 @@ pub async fn create(
 
 /// The session behind a cookie token, if it is live and its user enabled.
 pub async fn by_token(db: &Db, token: &str) -> StoreResult<Option<Session>> {
-    let row = sqlx::query(
-        "select s.id as session_id, s.csrf_token, s.last_seen_at, s.expires_at, \
-             u.id, u.email, u.name, u.slug, u.role, u.disabled, u.bio, u.password_hash, u.created_at \
-         from sessions s join users u on u.id = s.user_id \
+    let row = sqlx::query(concat!(
+        "select s.id as session_id, s.csrf_token, s.last_seen_at, s.expires_at, ",
+        super::users::joined_user_columns!(),
+        " from sessions s join users u on u.id = s.user_id \
          where s.id = $1 and s.expires_at > $2 and u.disabled = 0",
-    )
+    ))
     .bind(hash_token(token))
     .bind(now_ms())
     .fetch_optional(db.reader())

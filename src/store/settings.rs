@@ -16,6 +16,8 @@ pub type LocalizedText = BTreeMap<Lang, String>;
 #[serde(default)]
 pub struct SiteSettings {
     pub name: String,
+    /// The name as each edition writes it (« الصباح » for « Le Matin »); `name` where empty.
+    pub names: LocalizedText,
     pub tagline: LocalizedText,
     pub default_language: Lang,
     pub enabled_languages: Vec<Lang>,
@@ -32,6 +34,8 @@ pub struct SiteSettings {
     pub breaking: Breaking,
     /// How reader comments are screened and mailed.
     pub comments: CommentSettings,
+    /// The body of `/ads.txt`: the ad sellers the paper authorizes (none: no file).
+    pub ads_txt: String,
 }
 
 /// How reader comments are screened and mailed.
@@ -72,17 +76,36 @@ impl Default for CommentSettings {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
 #[serde(default)]
 pub struct Breaking {
+    /// The banner in the site's default language.
     pub text: String,
     /// Where the banner leads (an article's address), or nothing.
     pub url: String,
     /// Unix ms after which the banner disappears; `None`: no banner.
     pub until: Option<i64>,
+    /// The banner of the other editions, and where it leads there; an edition without its
+    /// own text shows no banner rather than one in another language.
+    pub texts: LocalizedText,
+    pub urls: LocalizedText,
 }
 
 impl Breaking {
     /// The banner, if it is set and not yet expired at `now`.
     pub fn active(&self, now: i64) -> Option<&Breaking> {
-        (!self.text.is_empty() && self.until.is_some_and(|u| u > now)).then_some(self)
+        let written = !self.text.trim().is_empty() || self.texts.values().any(|t| !t.trim().is_empty());
+        (written && self.until.is_some_and(|u| u > now)).then_some(self)
+    }
+
+    /// The banner `lang`'s edition shows at `now`: its own text, or the default language's
+    /// on that edition only.
+    pub fn for_edition(&self, lang: Lang, default_language: Lang, now: i64) -> Option<Breaking> {
+        self.active(now)?;
+        let own = self.texts.get(&lang).map(|t| t.trim()).filter(|t| !t.is_empty());
+        let (text, url) = match own {
+            Some(text) => (text.to_string(), self.urls.get(&lang).cloned().unwrap_or_default()),
+            None if lang == default_language && !self.text.trim().is_empty() => (self.text.clone(), self.url.clone()),
+            None => return None,
+        };
+        Some(Breaking { text, url, until: self.until, ..Breaking::default() })
     }
 }
 
@@ -92,6 +115,10 @@ impl Breaking {
 pub struct FooterIdentity {
     pub publisher: String,
     pub address: String,
+    /// The publisher's name and address as each edition writes them; the plain fields where
+    /// an edition has none.
+    pub publishers: LocalizedText,
+    pub addresses: LocalizedText,
     pub phone: String,
     pub fax: String,
     pub founded_year: Option<i32>,
@@ -104,6 +131,7 @@ impl Default for SiteSettings {
         };
         SiteSettings {
             name: "Gazette".into(),
+            names: LocalizedText::new(),
             tagline: text("L'information, chaque jour", "الخبر، كل يوم", "The news, every day"),
             default_language: Lang::Fr,
             enabled_languages: vec![Lang::Fr, Lang::Ar, Lang::En],
@@ -133,6 +161,21 @@ impl Default for SiteSettings {
             comments_auto_close_days: 30,
             breaking: Breaking::default(),
             comments: CommentSettings::default(),
+            ads_txt: String::new(),
+        }
+    }
+}
+
+impl FooterIdentity {
+    /// The footer of `lang`'s edition: its own publisher and address where given.
+    pub fn for_lang(&self, lang: Lang) -> FooterIdentity {
+        let pick = |by_lang: &LocalizedText, plain: &str| {
+            by_lang.get(&lang).map(|t| t.trim()).filter(|t| !t.is_empty()).unwrap_or(plain).to_string()
+        };
+        FooterIdentity {
+            publisher: pick(&self.publishers, &self.publisher),
+            address: pick(&self.addresses, &self.address),
+            ..self.clone()
         }
     }
 }
@@ -145,6 +188,11 @@ impl SiteSettings {
             .or_else(|| text.values().next())
             .map(String::as_str)
             .unwrap_or("")
+    }
+
+    /// The publication's name in `lang`'s edition.
+    pub fn name_in(&self, lang: Lang) -> &str {
+        self.names.get(&lang).map(|n| n.trim()).filter(|n| !n.is_empty()).unwrap_or(&self.name)
     }
 
     pub fn tz(&self) -> chrono_tz::Tz {

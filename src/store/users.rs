@@ -3,9 +3,10 @@
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
+use super::settings::LocalizedText;
 use super::{Db, StoreError, StoreResult, Tx, col, flag, now_ms};
-use crate::news::Role;
 use crate::news::slug::slugify;
+use crate::news::{Lang, Role};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct User {
@@ -16,6 +17,10 @@ pub struct User {
     pub role: Role,
     pub disabled: bool,
     pub bio: String,
+    /// The name as each edition writes it, where it differs (« سلمى بنعلي »).
+    pub names: LocalizedText,
+    /// The bio in each edition's language, where written.
+    pub bios: LocalizedText,
     #[serde(skip)]
     pub password_hash: Option<String>,
     pub created_at: i64,
@@ -24,9 +29,17 @@ pub struct User {
 /// The columns `from_row` reads, as a literal so queries stay `&'static str`.
 macro_rules! user_columns {
     () => {
-        "id, email, name, slug, role, disabled, bio, password_hash, created_at"
+        "id, email, name, slug, role, disabled, bio, names, bios, password_hash, created_at"
     };
 }
+
+/// The same columns of `users` joined as `u` (sessions, API tokens).
+macro_rules! joined_user_columns {
+    () => {
+        "u.id, u.email, u.name, u.slug, u.role, u.disabled, u.bio, u.names, u.bios, u.password_hash, u.created_at"
+    };
+}
+pub(crate) use joined_user_columns;
 
 pub(crate) fn from_row(row: &AnyRow) -> StoreResult<User> {
     let role: String = col(row, "role")?;
@@ -38,9 +51,34 @@ pub(crate) fn from_row(row: &AnyRow) -> StoreResult<User> {
         role: Role::parse(&role).ok_or_else(|| StoreError::Other(format!("unknown role {role}")))?,
         disabled: flag(row, "disabled")?,
         bio: col(row, "bio")?,
+        names: serde_json::from_str(&col::<String>(row, "names")?).unwrap_or_default(),
+        bios: serde_json::from_str(&col::<String>(row, "bios")?).unwrap_or_default(),
         password_hash: col(row, "password_hash")?,
         created_at: col(row, "created_at")?,
     })
+}
+
+impl User {
+    /// The name as `lang`'s edition writes it.
+    pub fn name_in(&self, lang: Lang) -> &str {
+        self.names.get(&lang).map(|n| n.trim()).filter(|n| !n.is_empty()).unwrap_or(&self.name)
+    }
+
+    /// The bio for `lang`'s edition: its own, else the plain one if it is written in the
+    /// site's default language, else none (a French bio has no place on an Arabic page).
+    pub fn bio_in(&self, lang: Lang, default_language: Lang) -> &str {
+        match self.bios.get(&lang).map(|b| b.trim()).filter(|b| !b.is_empty()) {
+            Some(bio) => bio,
+            None if lang == default_language => &self.bio,
+            None => "",
+        }
+    }
+}
+
+/// `name`, or its version in `lang` from the stored JSON of `users.names`.
+pub fn name_in(name: &str, names_json: &str, lang: Option<Lang>) -> String {
+    let names: LocalizedText = serde_json::from_str(names_json).unwrap_or_default();
+    lang.and_then(|l| names.get(&l)).map(|n| n.trim()).filter(|n| !n.is_empty()).unwrap_or(name).to_string()
 }
 
 /// A new account.
@@ -71,9 +109,11 @@ pub async fn insert(tx: &mut Tx, user: &NewUser<'_>) -> StoreResult<User> {
         }
         slug = format!("{base}-{n}");
     }
-    let sql = "insert into users (email, name, slug, password_hash, role, disabled, bio, created_at, updated_at) \
-               values ($1, $2, $3, $4, $5, 0, $6, $7, $7) \
-               returning id, email, name, slug, role, disabled, bio, password_hash, created_at";
+    let sql = concat!(
+        "insert into users (email, name, slug, password_hash, role, disabled, bio, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, 0, $6, $7, $7) returning ",
+        user_columns!()
+    );
     let row = sqlx::query(sql)
         .bind(email)
         .bind(user.name.to_string())
@@ -205,11 +245,23 @@ pub async fn set_role(tx: &mut Tx, id: i64, role: Role) -> StoreResult<()> {
     Ok(())
 }
 
-pub async fn set_profile(tx: &mut Tx, id: i64, name: &str, bio: &str) -> StoreResult<()> {
-    sqlx::query("update users set name = $2, bio = $3, updated_at = $4 where id = $1")
+/// What an author page shows of a member of staff.
+#[derive(Debug, Default)]
+pub struct Profile<'a> {
+    pub name: &'a str,
+    pub names: LocalizedText,
+    pub bio: &'a str,
+    pub bios: LocalizedText,
+}
+
+pub async fn set_profile(tx: &mut Tx, id: i64, profile: &Profile<'_>) -> StoreResult<()> {
+    let json = |text: &LocalizedText| serde_json::to_string(text).map_err(|e| StoreError::Other(e.to_string()));
+    sqlx::query("update users set name = $2, names = $3, bio = $4, bios = $5, updated_at = $6 where id = $1")
         .bind(id)
-        .bind(name.to_string())
-        .bind(bio.to_string())
+        .bind(profile.name.to_string())
+        .bind(json(&profile.names)?)
+        .bind(profile.bio.to_string())
+        .bind(json(&profile.bios)?)
         .bind(now_ms())
         .execute(&mut **tx)
         .await?;

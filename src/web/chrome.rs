@@ -23,6 +23,7 @@ pub struct NavItem {
 pub struct LangLink {
     pub code: &'static str,
     pub name: &'static str,
+    pub og_locale: &'static str,
     pub href: String,
     pub current: bool,
 }
@@ -31,6 +32,7 @@ pub struct LangLink {
 #[derive(Clone, Debug, Serialize)]
 pub struct Chrome {
     pub lang: &'static str,
+    pub og_locale: &'static str,
     pub dir: &'static str,
     /// "" or "/ar": the start of every listing link on this page.
     pub prefix: &'static str,
@@ -49,6 +51,24 @@ pub struct Chrome {
     pub q: String,
     /// The breaking-news banner, while it lasts.
     pub breaking: Option<crate::store::settings::Breaking>,
+    /// Now (unix ms), for the masthead's date line in the edition's language.
+    pub today: i64,
+}
+
+/// The ad slots a page may show. An administrator fills each one per language
+/// (`header.ar`) or for every language (`header`); a slot without either is not drawn.
+pub const AD_SLOTS: [&str; 3] = ["header", "sidebar", "article-bottom"];
+
+/// The slots' contents for a page in `lang`: its own language's, else the one for all.
+fn ads_for(all: &BTreeMap<String, String>, lang: Lang) -> BTreeMap<String, String> {
+    AD_SLOTS
+        .iter()
+        .filter_map(|slot| {
+            let filled = |name: &str| all.get(name).filter(|html| !html.trim().is_empty());
+            let html = filled(&format!("{slot}.{}", lang.code())).or_else(|| filled(slot))?;
+            Some((slot.to_string(), html.clone()))
+        })
+        .collect()
 }
 
 impl Chrome {
@@ -68,7 +88,7 @@ impl Chrome {
             .filter(|s| s.parent_id.is_none())
             .map(|s| NavItem { name: s.name(lang).to_string(), slug: s.slug.clone() })
             .collect();
-        chrome.ads = parts.ads.clone();
+        chrome.ads = ads_for(&parts.ads, lang);
         chrome.set_path(state, path);
         chrome
     }
@@ -78,31 +98,35 @@ impl Chrome {
         let site = state.site();
         let mut chrome = Chrome {
             lang: lang.code(),
+            og_locale: lang.og_locale(),
             dir: lang.dir(),
             prefix: prefix_for(lang, site.default_language),
             tz: site.time_zone.clone(),
             arabic_digits: site.arabic_digits.clone(),
-            site_name: site.name.clone(),
+            site_name: site.name_in(lang).to_string(),
             tagline: site.localized(&site.tagline, lang).to_string(),
             nav: Vec::new(),
             languages: Vec::new(),
             ads: BTreeMap::new(),
-            footer: site.footer.clone(),
+            footer: site.footer.for_lang(lang),
             base_url: state.config().base_url(),
             path: String::new(),
             q: String::new(),
+            today: crate::store::now_ms(),
             // The settings form accepts only site paths and http(s) links; a value stored any
             // other way (an old version, a database edit) is shown without its link.
-            breaking: site.breaking.active(crate::store::now_ms()).cloned().map(|mut banner| {
-                let url = banner.url.trim();
-                let safe = url.starts_with("https://")
-                    || url.starts_with("http://")
-                    || (url.starts_with('/') && !url.starts_with("//"));
-                if !safe {
-                    banner.url.clear();
-                }
-                banner
-            }),
+            breaking: site.breaking.for_edition(lang, site.default_language, crate::store::now_ms()).map(
+                |mut banner| {
+                    let url = banner.url.trim();
+                    let safe = url.starts_with("https://")
+                        || url.starts_with("http://")
+                        || (url.starts_with('/') && !url.starts_with("//"));
+                    if !safe {
+                        banner.url.clear();
+                    }
+                    banner
+                },
+            ),
         };
         chrome.set_path(state, "/");
         chrome
@@ -124,7 +148,13 @@ impl Chrome {
                     (pre, "/") => pre.to_string(),
                     (pre, p) => format!("{pre}{p}"),
                 };
-                LangLink { code: other.code(), name: other.native_name(), href, current: *other == lang }
+                LangLink {
+                    code: other.code(),
+                    name: other.native_name(),
+                    og_locale: other.og_locale(),
+                    href,
+                    current: *other == lang,
+                }
             })
             .collect();
     }

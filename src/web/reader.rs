@@ -1,5 +1,6 @@
 //! The pages readers see.
 
+pub mod accessibility;
 pub mod article;
 pub mod assets;
 pub mod comment_form;
@@ -13,7 +14,9 @@ pub mod privacy;
 pub mod reports;
 pub mod search;
 pub mod section;
+pub mod site_files;
 pub mod sitemaps;
+pub mod structured_data;
 pub mod subscriptions;
 
 use crate::error::{AppError, PageError};

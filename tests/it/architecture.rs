@@ -25,7 +25,7 @@ const LAYERS: &[(&str, &[&[&str]])] = &[
     ("use cases and services", &[&["actions", "jobs", "notify", "cluster"]]),
     ("application state", &[&["app", "cache", "counters", "error", "mail"]]),
     ("store and formats", &[&["store", "media"], &["render", "i18n", "wxr"]]),
-    ("domain", &[&["news", "config", "secrets", "metrics", "progress", "headers", "urls"]]),
+    ("domain", &[&["news", "config", "secrets", "metrics", "progress", "headers", "urls", "compress"]]),
 ];
 
 /// Where a module sits: (layer, group), by the longest prefix that names it.

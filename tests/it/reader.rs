@@ -50,9 +50,10 @@ async fn front_page_has_every_block_of_a_daily(app: TestApp) {
     for section in ["Actualité", "Politique", "Économie", "Monde", "Culture", "Sport"] {
         assert!(body.contains(&format!(">{section}</a></h2>")), "{section} block missing");
     }
-    // Opinion teasers in the reference's form: section · signature · date, then an excerpt.
+    // Opinion pieces under their writer's name, then the section and the date.
     let opinions = &body[body.find("class=\"opinions\"").unwrap()..];
-    assert!(opinions.contains("Édito</a> · La rédaction · <time"), "{}", &opinions[..600]);
+    assert!(opinions.contains("<p class=\"opinion-writer\">"), "{}", &opinions[..600]);
+    assert!(opinions.contains("Édito</a> · <time"), "{}", &opinions[..600]);
     // Only French articles on the French front page.
     assert!(!body.contains("lang=\"ar\" dir=\"auto\""), "an Arabic article on the French front page");
 }
@@ -65,11 +66,10 @@ async fn front_page_follows_the_editors_order(app: TestApp) {
     exec(&app, "update articles set front_position = 0 where id = $1", &[b]).await;
     exec(&app, "update articles set front_position = 1 where id = $1", &[a]).await;
     let body = app.get("/").await.body;
-    let lead_section =
-        &body[body.find("class=\"lead-story\"").unwrap()..body.find("class=\"featured-stories\"").unwrap()];
+    let lead_section = &body[body.find("class=\"lead-story\"").unwrap()..body.find("class=\"secondary\"").unwrap()];
     assert!(lead_section.contains(&escaped(&title_b)));
-    let featured = &body[body.find("class=\"featured-stories\"").unwrap()..];
-    assert!(featured.contains(&escaped(&title_a)));
+    let beside_the_lead = &body[body.find("class=\"secondary\"").unwrap()..body.find("class=\"latest\"").unwrap()];
+    assert!(beside_the_lead.contains(&escaped(&title_a)));
 }
 
 async fn section_pages_paginate_newest_first(app: TestApp) {
@@ -145,7 +145,7 @@ async fn article_page_has_everything_the_reference_shows(app: TestApp) {
     assert!(body.contains("Dans la même rubrique") && body.contains("Autres articles"));
     assert!(body.contains("rel=\"tag\""), "tags link to tag pages");
     assert!(body.contains("rel=\"author\""), "bylines link to author pages");
-    assert!(body.contains("Espace partenaire"), "the article-bottom ad slot");
+    assert!(body.contains("class=\"ad ad-article-bottom\""), "the article-bottom ad slot");
     assert!(body.contains("id=\"comments\"") && body.contains("Charte de modération"));
     assert!(body.contains("<link rel=\"canonical\""));
     assert!(body.contains("property=\"og:title\""));
@@ -157,10 +157,11 @@ async fn article_page_has_everything_the_reference_shows(app: TestApp) {
     assert_eq!(data[0]["headline"], title);
     assert!(data[0]["author"][0]["url"].as_str().unwrap().contains("/auteur/"));
     assert_eq!(data[1]["@type"], "BreadcrumbList");
-    // Same section: five, with date and time.
+    // Same section: five, with their pictures, date and time.
     let same = &body[body.find("same-title").unwrap()..body.find("others-title").unwrap()];
-    assert_eq!(same.matches("<li").count(), 5);
-    assert!(same.contains(" à "), "date and time in the same-section block");
+    assert_eq!(same.matches("class=\"card card-thumb\"").count(), 5);
+    assert!(same.contains("<img "), "pictures in the same-section block");
+    assert!(same.contains(" - "), "date and time in the same-section block");
 }
 
 async fn translations_link_to_each_other(app: TestApp) {
@@ -178,7 +179,8 @@ async fn translations_link_to_each_other(app: TestApp) {
     let body = &page.body;
     assert!(body.contains("<html lang=\"ar\" dir=\"rtl\">"), "an Arabic article's page is right-to-left");
     assert!(body.contains("hreflang=\"fr\"") && body.contains("hreflang=\"en\""));
-    assert!(body.contains("اقرأ بـFrançais"), "visible link to the French version");
+    assert!(body.contains(">اقرأ بالفرنسية</a>"), "visible link to the French version, in Arabic only");
+    assert!(!body.contains("Lire en") && !body.contains(">Français</a>"), "no French words in the link");
     assert!(body.contains("الرئيسية"), "Arabic interface strings");
     assert!(!body.contains("Accueil"), "no French interface string on an Arabic page");
     assert!(body.contains("نُشر يوم"), "Arabic date line");
@@ -534,7 +536,7 @@ async fn feeds_and_sitemaps_are_well_formed(app: TestApp) {
     }
     // The sitemap chunk lists every published article; the news sitemap only the last 48 hours.
     let chunk = app.get("/sitemaps/articles-1.xml").await.body;
-    assert_eq!(chunk.matches("<url>").count(), 110);
+    assert_eq!(chunk.matches("<url>").count(), 119);
     let news = app.get("/sitemaps/news.xml").await.body;
     let recent: i64 = sqlx::query("select count(*) as n from articles where status = 'published' and publish_at >= $1")
         .bind(gazette::store::now_ms() - 48 * 3_600_000)

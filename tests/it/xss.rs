@@ -120,7 +120,9 @@ async fn xss_vectors_in_every_field_run_nowhere_in_chromium() {
         .map(|r| (r.get("id"), r.get("slug")))
         .collect();
     for (id, _) in &authors {
-        gazette::store::users::set_profile(&mut tx, *id, &next(), &next()).await.unwrap();
+        let (name, bio) = (next(), next());
+        let profile = gazette::store::users::Profile { name: &name, bio: &bio, ..Default::default() };
+        gazette::store::users::set_profile(&mut tx, *id, &profile).await.unwrap();
     }
     let media: Vec<i64> =
         sqlx::query("select id from media").fetch_all(&mut *tx).await.unwrap().iter().map(|r| r.get("id")).collect();
@@ -179,7 +181,17 @@ async fn xss_vectors_in_every_field_run_nowhere_in_chromium() {
         text: next(),
         url: "javascript:window.__xss=1".into(),
         until: Some(gazette::store::now_ms() + 3_600_000),
+        texts: Default::default(),
+        urls: Default::default(),
     };
+    // The other editions carry their own names, footers and banners: hostile too.
+    for lang in [Lang::Ar, Lang::En] {
+        site.names.insert(lang, next());
+        site.footer.publishers.insert(lang, next());
+        site.footer.addresses.insert(lang, next());
+        site.breaking.texts.insert(lang, next());
+        site.breaking.urls.insert(lang, "javascript:window.__xss=1".into());
+    }
     gazette::store::settings::save_site(&mut tx, &site).await.unwrap();
     tx.commit().await.unwrap();
 

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::{AppState, Touched};
 use crate::error::{AppError, PageResult};
+use crate::news::Lang;
 use crate::secrets::{hash_password, totp, verify_password};
+use crate::store::settings::LocalizedText;
 use crate::store::users;
 use crate::store::{api_tokens, audit, now_ms, sessions, throttle};
 use crate::web::newsroom::session::{BASE, Staff, StaffForm, cookie, is_https, set_cookie_at};
@@ -20,7 +22,11 @@ struct AccountPage {
     #[serde(flatten)]
     desk: Desk,
     name: String,
+    /// The name per edition: `name_ar`, `name_fr`, `name_en`.
+    names: std::collections::BTreeMap<String, String>,
     bio: String,
+    /// The bio per edition: `bio_ar`, `bio_fr`, `bio_en`.
+    bios: std::collections::BTreeMap<String, String>,
     email: String,
     totp_on: bool,
     /// A proposed secret while turning the second factor on.
@@ -39,7 +45,9 @@ struct AccountPage {
 #[derive(Default)]
 struct Typed {
     name: Option<String>,
+    names: Option<std::collections::BTreeMap<String, String>>,
     bio: Option<String>,
+    bios: Option<std::collections::BTreeMap<String, String>>,
     secret: Option<String>,
     token_name: Option<String>,
     token_days: Option<u32>,
@@ -70,6 +78,8 @@ async fn page(
     let view = AccountPage {
         desk: Desk::new(state, staff, "/compte", ok),
         name: typed.name.unwrap_or_else(|| staff.user.name.clone()),
+        names: typed.names.unwrap_or_else(|| by_field("name", &staff.user.names)),
+        bios: typed.bios.unwrap_or_else(|| by_field("bio", &staff.user.bios)),
         bio: typed.bio.unwrap_or_else(|| staff.user.bio.clone()),
         email: staff.user.email.clone(),
         totp_on,
@@ -114,25 +124,70 @@ pub async fn show_account(
 #[serde(default)]
 pub struct ProfileInput {
     name: String,
+    name_fr: String,
+    name_ar: String,
+    name_en: String,
     bio: String,
+    bio_fr: String,
+    bio_ar: String,
+    bio_en: String,
+}
+
+/// A text per language as form fields: {"name_fr": …, "name_ar": …}.
+fn by_field(prefix: &str, text: &LocalizedText) -> std::collections::BTreeMap<String, String> {
+    Lang::ALL.iter().map(|l| (format!("{prefix}_{}", l.code()), text.get(l).cloned().unwrap_or_default())).collect()
+}
+
+/// The texts given per language, trimmed.
+fn given(fr: &str, ar: &str, en: &str) -> LocalizedText {
+    [(Lang::Fr, fr), (Lang::Ar, ar), (Lang::En, en)]
+        .into_iter()
+        .filter(|(_, t)| !t.trim().is_empty())
+        .map(|(l, t)| (l, t.trim().replace("\r\n", "\n")))
+        .collect()
+}
+
+impl ProfileInput {
+    fn names_typed(&self) -> [(&'static str, &String); 3] {
+        [("name_fr", &self.name_fr), ("name_ar", &self.name_ar), ("name_en", &self.name_en)]
+    }
+
+    fn names(&self) -> LocalizedText {
+        given(&self.name_fr, &self.name_ar, &self.name_en)
+    }
+
+    fn bios(&self) -> LocalizedText {
+        given(&self.bio_fr, &self.bio_ar, &self.bio_en)
+    }
 }
 
 pub async fn save_profile(State(state): State<AppState>, form: StaffForm<ProfileInput>) -> PageResult<Response> {
     let StaffForm { staff, input } = form;
     let mut errors = FieldErrors::default();
-    if input.name.trim().is_empty() || input.name.chars().count() > 120 {
-        errors.add("name", state.catalog().text(state.site().default_language, "newsroom.team.error.name", &[]));
-        return page(
-            &state,
-            &staff,
-            errors,
-            None,
-            Typed { name: Some(input.name), bio: Some(input.bio), ..Typed::default() },
-        )
-        .await;
+    let too_long = |n: &str| n.chars().count() > 120;
+    let message = || state.catalog().text(state.site().default_language, "newsroom.team.error.name", &[]);
+    if input.name.trim().is_empty() || too_long(&input.name) {
+        errors.add("name", message());
+    }
+    for (field, value) in input.names_typed() {
+        if too_long(value) {
+            errors.add(field, message());
+        }
+    }
+    if !errors.is_empty() {
+        let typed = Typed {
+            names: Some(by_field("name", &input.names())),
+            bios: Some(by_field("bio", &input.bios())),
+            name: Some(input.name),
+            bio: Some(input.bio),
+            ..Typed::default()
+        };
+        return page(&state, &staff, errors, None, typed).await;
     }
     let mut tx = state.db().begin().await?;
-    users::set_profile(&mut tx, staff.user.id, input.name.trim(), input.bio.trim()).await?;
+    let profile =
+        users::Profile { name: input.name.trim(), names: input.names(), bio: input.bio.trim(), bios: input.bios() };
+    users::set_profile(&mut tx, staff.user.id, &profile).await?;
     tx.commit().await?;
     state.content_changed();
     Ok(Redirect::to(&format!("{BASE}/compte?ok=saved")).into_response())

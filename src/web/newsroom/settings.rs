@@ -8,18 +8,19 @@ use serde::{Deserialize, Serialize};
 use crate::app::{AppState, Touched};
 use crate::error::PageResult;
 use crate::news::{Lang, Role};
-use crate::render::markdown::sanitize;
+use crate::render::markdown::sanitize_ad;
 use crate::store::settings::{self, AdSlot, Breaking, FooterIdentity, LocalizedText, SiteSettings};
+use crate::web::chrome::AD_SLOTS;
 use crate::web::newsroom::session::{BASE, Staff, StaffForm};
 use crate::web::newsroom::{Desk, Did, FieldErrors, finish, render};
-
-/// The names of the ad slots the built-in theme shows.
-pub const AD_SLOTS: [&str; 3] = ["header", "sidebar", "article-bottom"];
 
 #[derive(Deserialize, Serialize, Default, Clone)]
 #[serde(default)]
 pub struct SettingsInput {
     name: String,
+    name_fr: String,
+    name_ar: String,
+    name_en: String,
     tagline_fr: String,
     tagline_ar: String,
     tagline_en: String,
@@ -31,6 +32,12 @@ pub struct SettingsInput {
     arabic_digits: String,
     publisher: String,
     address: String,
+    publisher_fr: String,
+    publisher_ar: String,
+    publisher_en: String,
+    address_fr: String,
+    address_ar: String,
+    address_en: String,
     phone: String,
     fax: String,
     founded_year: String,
@@ -43,10 +50,28 @@ pub struct SettingsInput {
     comments_auto_close_days: String,
     breaking_text: String,
     breaking_url: String,
+    breaking_text_fr: String,
+    breaking_url_fr: String,
+    breaking_text_ar: String,
+    breaking_url_ar: String,
+    breaking_text_en: String,
+    breaking_url_en: String,
     breaking_until: String,
-    ad_header: String,
-    ad_sidebar: String,
-    ad_article_bottom: String,
+    ads_txt: String,
+    /// The ad slots' HTML by field name: `ad.header` for every language, `ad.header.ar` for
+    /// the Arabic edition only.
+    #[serde(flatten)]
+    ads: std::collections::BTreeMap<String, String>,
+}
+
+/// The slot names an ad field may carry: each slot alone and per language.
+fn ad_slot_names() -> Vec<String> {
+    AD_SLOTS
+        .iter()
+        .flat_map(|slot| {
+            std::iter::once(slot.to_string()).chain(Lang::ALL.iter().map(move |l| format!("{slot}.{}", l.code())))
+        })
+        .collect()
 }
 
 fn on(value: bool) -> String {
@@ -59,6 +84,9 @@ impl SettingsInput {
         let tz = site.tz();
         SettingsInput {
             name: site.name.clone(),
+            name_fr: get(&site.names, Lang::Fr),
+            name_ar: get(&site.names, Lang::Ar),
+            name_en: get(&site.names, Lang::En),
             tagline_fr: get(&site.tagline, Lang::Fr),
             tagline_ar: get(&site.tagline, Lang::Ar),
             tagline_en: get(&site.tagline, Lang::En),
@@ -70,6 +98,12 @@ impl SettingsInput {
             arabic_digits: site.arabic_digits.clone(),
             publisher: site.footer.publisher.clone(),
             address: site.footer.address.clone(),
+            publisher_fr: get(&site.footer.publishers, Lang::Fr),
+            publisher_ar: get(&site.footer.publishers, Lang::Ar),
+            publisher_en: get(&site.footer.publishers, Lang::En),
+            address_fr: get(&site.footer.addresses, Lang::Fr),
+            address_ar: get(&site.footer.addresses, Lang::Ar),
+            address_en: get(&site.footer.addresses, Lang::En),
             phone: site.footer.phone.clone(),
             fax: site.footer.fax.clone(),
             founded_year: site.footer.founded_year.map(|y| y.to_string()).unwrap_or_default(),
@@ -82,6 +116,12 @@ impl SettingsInput {
             comments_auto_close_days: site.comments_auto_close_days.to_string(),
             breaking_text: site.breaking.text.clone(),
             breaking_url: site.breaking.url.clone(),
+            breaking_text_fr: get(&site.breaking.texts, Lang::Fr),
+            breaking_url_fr: get(&site.breaking.urls, Lang::Fr),
+            breaking_text_ar: get(&site.breaking.texts, Lang::Ar),
+            breaking_url_ar: get(&site.breaking.urls, Lang::Ar),
+            breaking_text_en: get(&site.breaking.texts, Lang::En),
+            breaking_url_en: get(&site.breaking.urls, Lang::En),
             breaking_until: site
                 .breaking
                 .until
@@ -91,9 +131,14 @@ impl SettingsInput {
                     tz.from_utc_datetime(&t.naive_utc()).format("%Y-%m-%dT%H:%M").to_string()
                 })
                 .unwrap_or_default(),
-            ad_header: ads.get("header").cloned().unwrap_or_default(),
-            ad_sidebar: ads.get("sidebar").cloned().unwrap_or_default(),
-            ad_article_bottom: ads.get("article-bottom").cloned().unwrap_or_default(),
+            ads_txt: site.ads_txt.clone(),
+            ads: ad_slot_names()
+                .into_iter()
+                .map(|slot| {
+                    let html = ads.get(&slot).cloned().unwrap_or_default();
+                    (format!("ad.{slot}"), html)
+                })
+                .collect(),
         }
     }
 }
@@ -179,15 +224,26 @@ pub async fn save_settings(State(state): State<AppState>, form: StaffForm<Settin
             30
         }
     };
-    let breaking_url = input.breaking_url.trim().to_string();
-    let acceptable_url = breaking_url.is_empty()
-        || breaking_url.starts_with("https://")
-        || breaking_url.starts_with("http://")
-        || (breaking_url.starts_with('/') && !breaking_url.starts_with("//"));
-    if !acceptable_url {
-        errors.add("breaking_url", t("url"));
+    let acceptable_url = |url: &str| {
+        url.is_empty()
+            || url.starts_with("https://")
+            || url.starts_with("http://")
+            || (url.starts_with('/') && !url.starts_with("//"))
+    };
+    for (field, url) in [
+        ("breaking_url", &input.breaking_url),
+        ("breaking_url_fr", &input.breaking_url_fr),
+        ("breaking_url_ar", &input.breaking_url_ar),
+        ("breaking_url_en", &input.breaking_url_en),
+    ] {
+        if !acceptable_url(url.trim()) {
+            errors.add(field, t("url"));
+        }
     }
-    let breaking_until = match (input.breaking_text.trim().is_empty(), input.breaking_until.trim()) {
+    let breaking_texts = texts(&input.breaking_text_fr, &input.breaking_text_ar, &input.breaking_text_en);
+    let breaking_urls = texts(&input.breaking_url_fr, &input.breaking_url_ar, &input.breaking_url_en);
+    let no_banner = input.breaking_text.trim().is_empty() && breaking_texts.is_empty();
+    let breaking_until = match (no_banner, input.breaking_until.trim()) {
         (true, _) => None,
         (false, "") => {
             errors.add("breaking_until", t("until"));
@@ -215,6 +271,7 @@ pub async fn save_settings(State(state): State<AppState>, form: StaffForm<Settin
     }
     let site = SiteSettings {
         name,
+        names: texts(&input.name_fr, &input.name_ar, &input.name_en),
         tagline: texts(&input.tagline_fr, &input.tagline_ar, &input.tagline_en),
         default_language: default_language.unwrap_or(Lang::Fr),
         enabled_languages: enabled,
@@ -223,6 +280,8 @@ pub async fn save_settings(State(state): State<AppState>, form: StaffForm<Settin
         footer: FooterIdentity {
             publisher: input.publisher.trim().into(),
             address: input.address.trim().into(),
+            publishers: texts(&input.publisher_fr, &input.publisher_ar, &input.publisher_en),
+            addresses: texts(&input.address_fr, &input.address_ar, &input.address_en),
             phone: input.phone.trim().into(),
             fax: input.fax.trim().into(),
             founded_year,
@@ -230,16 +289,40 @@ pub async fn save_settings(State(state): State<AppState>, form: StaffForm<Settin
         privacy_text: texts(&input.privacy_fr, &input.privacy_ar, &input.privacy_en),
         comment_policy: texts(&input.policy_fr, &input.policy_ar, &input.policy_en),
         comments_auto_close_days: auto_close,
-        breaking: Breaking { text: input.breaking_text.trim().into(), url: breaking_url, until: breaking_until },
+        breaking: Breaking {
+            text: input.breaking_text.trim().into(),
+            url: input.breaking_url.trim().into(),
+            until: breaking_until,
+            texts: breaking_texts,
+            urls: breaking_urls,
+        },
         // Comment settings have their own page (the moderation settings).
         comments: state.site().comments.clone(),
+        ads_txt: input.ads_txt.trim().replace("\r\n", "\n"),
     };
     let mut tx = state.db().begin().await?;
     settings::save_site(&mut tx, &site).await?;
     // Ad slots are HTML from admins; sanitized all the same, and no script would run anyway.
-    for (name, html) in AD_SLOTS.iter().zip([&input.ad_header, &input.ad_sidebar, &input.ad_article_bottom]) {
-        settings::put_ad_slot(&mut tx, &AdSlot { name: name.to_string(), html: sanitize(html.trim()) }).await?;
+    for slot in ad_slot_names() {
+        let html = input.ads.get(&format!("ad.{slot}")).map(|h| sanitize_ad(h.trim())).unwrap_or_default();
+        settings::put_ad_slot(&mut tx, &AdSlot { name: slot, html }).await?;
     }
     let did = Did { action: "settings.save", object_type: "settings", object_id: None, detail: serde_json::json!({}) };
     finish(&state, &staff, tx, did, Touched::Site, &format!("{BASE}/reglages?ok=saved")).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ad_fields_of_every_slot_and_language_are_read() {
+        let input: SettingsInput =
+            serde_urlencoded::from_str("name=Le+Quotidien&ad.header=%3Cb%3EA%3C%2Fb%3E&ad.sidebar.ar=B&csrf=x")
+                .unwrap();
+        assert_eq!(input.name, "Le Quotidien");
+        assert_eq!(input.ads.get("ad.header").map(String::as_str), Some("<b>A</b>"));
+        assert_eq!(input.ads.get("ad.sidebar.ar").map(String::as_str), Some("B"));
+        assert!(ad_slot_names().contains(&"sidebar.ar".to_string()));
+    }
 }

@@ -18,6 +18,7 @@ use crate::web::chrome::Chrome;
 use crate::web::lang::prefix_for;
 use crate::web::reader::comment_form::CommentForm;
 use crate::web::reader::like::like_token;
+use crate::web::reader::structured_data;
 
 #[derive(Serialize)]
 struct TranslationLink {
@@ -202,7 +203,8 @@ pub async fn render_article(
         chrome,
         article,
     };
-    let page = ArticlePage { json_ld: json_ld(&page, &site.name, site.tz()), ..page };
+    let publisher = structured_data::publisher(state, &page.chrome);
+    let page = ArticlePage { json_ld: json_ld(&page, publisher, site.tz()), ..page };
     let html = state.templates().render("pages/article.html", &page)?;
     Ok((status, Html(html)).into_response())
 }
@@ -250,9 +252,8 @@ fn share_links(url: &str, title: &str) -> Vec<ShareLink> {
     ]
 }
 
-/// `NewsArticle` and `BreadcrumbList` as JSON-LD, with `<` escaped so that no text can close
-/// the script element.
-fn json_ld(page: &ArticlePage, publisher: &str, tz: chrono_tz::Tz) -> String {
+/// `NewsArticle` (published by the paper as a `NewsMediaOrganization`) and `BreadcrumbList`.
+fn json_ld(page: &ArticlePage, publisher: serde_json::Value, tz: chrono_tz::Tz) -> String {
     let base = &page.chrome.base_url;
     let article = &page.article;
     let image = article.card.image_key.as_ref().map(|k| format!("{base}/media/{k}"));
@@ -272,7 +273,7 @@ fn json_ld(page: &ArticlePage, publisher: &str, tz: chrono_tz::Tz) -> String {
             "datePublished": article.card.publish_at.map(|ms| iso_date(ms, tz)),
             "dateModified": modified.map(|ms| iso_date(ms, tz)),
             "author": authors,
-            "publisher": {"@type": "Organization", "name": publisher, "url": base},
+            "publisher": publisher,
             "image": image.map(|i| vec![i]).unwrap_or_default(),
             "mainEntityOfPage": page.url,
             "articleSection": page.section_name,
@@ -288,7 +289,7 @@ fn json_ld(page: &ArticlePage, publisher: &str, tz: chrono_tz::Tz) -> String {
             ]
         }
     ]);
-    data.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+    structured_data::script_json(&data)
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use crate::web::chrome::Chrome;
 use crate::web::lang::PageLang;
 use crate::web::pager::{PER_PAGE, Pager, page_number};
 use crate::web::reader::section::PageQuery;
+use crate::web::reader::structured_data;
 
 /// What kind of list a page shows, for its heading and feeds.
 #[derive(Serialize)]
@@ -36,6 +37,7 @@ struct ListingPage {
     cards: Vec<ArticleCard>,
     pager: Pager,
     total: i64,
+    json_ld: String,
 }
 
 async fn render_listing(
@@ -66,8 +68,13 @@ async fn render_listing(
         cards,
         pager,
         total,
+        json_ld: String::new(),
     };
     fill(&mut listing);
+    listing.json_ld = match listing.kind {
+        "author" => structured_data::author(state, &listing.chrome, &listing.title, &listing.description),
+        _ => structured_data::collection(state, &listing.chrome, &listing.title, &listing.description),
+    };
     let html = Html(state.templates().render("pages/listing.html", &listing)?);
     Ok(cache::mark(html, Cacheable::new(300, cache::listing_tags(page_lang.lang))))
 }
@@ -95,6 +102,7 @@ pub async fn show_author(
     Query(query): Query<PageQuery>,
 ) -> PageResult<Response> {
     let author = users::by_slug(state.db(), &slug).await?.ok_or(AppError::NotFound)?;
+    let (lang, default_language) = (page_lang.lang, state.site().default_language);
     let feed = format!("{}/feeds/auteur/{}/rss.xml", page_lang.prefix, author.slug);
     render_listing(
         &state,
@@ -104,8 +112,8 @@ pub async fn show_author(
         page_number(query.page()),
         |p| {
             p.kind = "author";
-            p.title = author.name;
-            p.description = author.bio;
+            p.title = author.name_in(lang).to_string();
+            p.description = author.bio_in(lang, default_language).to_string();
             p.feed = Some(feed);
         },
     )

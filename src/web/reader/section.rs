@@ -12,6 +12,7 @@ use crate::store::articles::{self, ArticleCard};
 use crate::web::chrome::{Chrome, NavItem};
 use crate::web::lang::PageLang;
 use crate::web::pager::{PER_PAGE, Pager, page_number};
+use crate::web::reader::structured_data;
 
 #[derive(Deserialize)]
 pub struct PageQuery {
@@ -43,6 +44,7 @@ struct SectionPage {
     cards: Vec<ArticleCard>,
     pager: Pager,
     total: i64,
+    json_ld: String,
 }
 
 pub async fn show_section(
@@ -74,16 +76,20 @@ pub async fn show_section(
         return Err(AppError::NotFound.into());
     }
     let cards = articles::family_listing(state.db(), lang, &family, PER_PAGE, pager.offset(PER_PAGE)).await?;
+    let name = section.name(lang).to_string();
+    let description = section.description(lang).to_string();
+    let json_ld = structured_data::collection(&state, &chrome, &name, &description);
     let nav = |s: &crate::store::sections::Section| NavItem { slug: s.slug.clone(), name: s.name(lang).to_string() };
     let page = SectionPage {
         slug: section.slug.clone(),
-        name: section.name(lang).to_string(),
-        description: section.description(lang).to_string(),
+        name,
+        description,
         parent: section.parent_id.and_then(|p| all.sections.iter().find(|s| s.id == p)).map(nav),
         children: all.sections.iter().filter(|s| s.parent_id == Some(section.id)).map(nav).collect(),
         cards,
         pager,
         total,
+        json_ld,
         chrome,
     };
     let html = Html(state.templates().render("pages/section.html", &page)?);

@@ -21,7 +21,7 @@ async fn the_front_page_follows_the_curation(app: TestApp) {
         303
     );
     let front = app.get("/").await.body;
-    let lead = &front[front.find("class=\"lead-story\"").unwrap()..front.find("class=\"featured-stories\"").unwrap()];
+    let lead = &front[front.find("class=\"lead-story\"").unwrap()..front.find("class=\"secondary\"").unwrap()];
     assert!(lead.contains(&candidate.1.replace('\'', "&#39;")), "the editor's lead story leads");
     assert_eq!(
         app.post_form("/redaction/une", &editor, &[("lang", "fr"), ("action", "down"), ("id", &id)]).await.status,
@@ -146,7 +146,7 @@ async fn settings_change_the_site_and_refusals_keep_input(app: TestApp) {
         ("breaking_text", "Séisme ressenti à Agadir".to_string()),
         ("breaking_url", "/actualite".to_string()),
         ("breaking_until", "2100-01-01T00:00".to_string()),
-        ("ad_sidebar", "<a href=\"/\">Pub</a><script>alert(1)</script>".to_string()),
+        ("ad.sidebar", "<a href=\"/\">Pub</a><script>alert(1)</script>".to_string()),
     ];
     let as_refs = |f: &Vec<(&'static str, String)>| f.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
     let refused = post_article(&app, "/redaction/reglages", &admin, &as_refs(&fields)).await;
