@@ -35,6 +35,8 @@ pub struct ArticleCard {
     pub image_height: i64,
     /// `srcset` of the image: its variants and the original, with their widths.
     pub image_srcset: String,
+    /// The same widths in WebP, offered first by the pages' `<picture>`.
+    pub image_srcset_webp: String,
 }
 
 /// An article with everything its page shows (authors and tags come separately).
@@ -107,22 +109,29 @@ macro_rules! article_select {
 mod listings;
 pub use listings::*;
 
-/// "/media/a.w320.jpg 320w, /media/a.png 1200w": empty when there are no variants, since a
-/// single candidate says nothing `src` does not.
-fn srcset(key: Option<&str>, width: i64, variants_json: &str) -> String {
-    let Some(key) = key else { return String::new() };
+/// The two `srcset`s of an image: "/media/a.w320.jpg 320w, /media/a.png 1200w" (its variants
+/// and the original, in a format every browser reads) and the WebP one. Each is empty when it
+/// would hold a single candidate, which says nothing `src` does not.
+fn srcsets(key: Option<&str>, width: i64, variants_json: &str) -> (String, String) {
+    let Some(key) = key else { return (String::new(), String::new()) };
     let variants: Vec<crate::media::variants::Variant> = serde_json::from_str(variants_json).unwrap_or_default();
-    if variants.is_empty() {
-        return String::new();
+    let (webp, plain): (Vec<_>, Vec<_>) = variants.iter().partition(|v| crate::media::variants::is_webp(v));
+    let list = |items: &[&crate::media::variants::Variant]| {
+        items.iter().map(|v| format!("/media/{} {}w", v.key, v.width)).collect::<Vec<_>>().join(", ")
+    };
+    let mut fallback = list(&plain);
+    if !plain.is_empty() {
+        fallback.push_str(&format!(", /media/{key} {width}w"));
     }
-    let mut parts: Vec<String> = variants.iter().map(|v| format!("/media/{} {}w", v.key, v.width)).collect();
-    parts.push(format!("/media/{key} {width}w"));
-    parts.join(", ")
+    let webp = if webp.len() > 1 { list(&webp) } else { String::new() };
+    (fallback, webp)
 }
 
 fn card_from_row(row: &AnyRow) -> StoreResult<ArticleCard> {
     let language: String = col(row, "language")?;
     let image_key: Option<String> = col(row, "image_key")?;
+    let (image_srcset, image_srcset_webp) =
+        srcsets(image_key.as_deref(), col::<i64>(row, "image_width")?, &col::<String>(row, "image_variants")?);
     Ok(ArticleCard {
         id: col(row, "id")?,
         slug: col(row, "slug")?,
@@ -138,11 +147,8 @@ fn card_from_row(row: &AnyRow) -> StoreResult<ArticleCard> {
         image_alt: col(row, "image_alt")?,
         image_width: col(row, "image_width")?,
         image_height: col(row, "image_height")?,
-        image_srcset: srcset(
-            image_key.as_deref(),
-            col::<i64>(row, "image_width")?,
-            &col::<String>(row, "image_variants")?,
-        ),
+        image_srcset,
+        image_srcset_webp,
         image_key,
     })
 }
@@ -436,9 +442,10 @@ pub struct PageExtras {
 /// An article page's bylines, tags, corrections and translations in one query: four lists of
 /// a few rows each, one round trip instead of four. Each branch reads its rows on an index;
 /// `kind` says which list a row belongs to, `ord` and `tie` give its place in it.
-pub async fn page_extras(db: &Db, article_id: i64, translation_group: i64) -> StoreResult<PageExtras> {
+/// Bylines carry the names as the article's edition, `lang`, writes them.
+pub async fn page_extras(db: &Db, article_id: i64, translation_group: i64, lang: Lang) -> StoreResult<PageExtras> {
     let rows = sqlx::query(
-        "select 'author' as kind, u.name as a, u.slug as b, '' as c, '' as l, cast(u.id as bigint) as n, \
+        "select 'author' as kind, u.name as a, u.slug as b, u.names as c, '' as l, cast(u.id as bigint) as n, \
                 cast(aa.position as bigint) as ord, cast(0 as bigint) as tie \
          from article_authors aa join users u on u.id = aa.user_id where aa.article_id = $1 \
          union all \
@@ -468,7 +475,10 @@ pub async fn page_extras(db: &Db, article_id: i64, translation_group: i64) -> St
     for (kind, language, _, _, row) in sorted {
         let (a, b): (String, String) = (col(row, "a")?, col(row, "b")?);
         match kind.as_str() {
-            "author" => extras.authors.push(Byline { user_id: col(row, "n")?, name: a, slug: b }),
+            "author" => {
+                let name = super::users::name_in(&a, &col::<String>(row, "c")?, Some(lang));
+                extras.authors.push(Byline { user_id: col(row, "n")?, name, slug: b })
+            }
             "tag" => extras.tags.push(TagRef { slug: b, name: a }),
             "correction" => extras.corrections.push(Correction { kind: a, note: b, noted_at: col(row, "n")? }),
             _ => extras.translations.push(Translation {

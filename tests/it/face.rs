@@ -145,6 +145,10 @@ async fn arabic_pages_carry_no_french_chrome() {
         for french in ["Lire en", "Publicité", "Annoncez", "S'abonner", "Accueil", "Rechercher", "La Gazette"] {
             assert!(!body.contains(french), "{path} shows the French {french:?}");
         }
+        // Bylines as the Arabic edition writes the names (the demo's authors all have one).
+        for latin in ["Benali", "Amrani", "Claire Martin", "Lamrani", "Kabbaj", "Sebti"] {
+            assert!(!body.contains(latin), "{path} shows the byline {latin:?} in Latin letters");
+        }
         // The switcher names other languages in themselves, each isolated and marked.
         assert!(body.contains("lang=\"fr\" hreflang=\"fr\" dir=\"ltr\"><bdi>Français</bdi>"), "{path}");
         assert!(body.contains("الجريدة"), "{path}: the Arabic name of the paper");

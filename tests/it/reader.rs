@@ -643,17 +643,34 @@ async fn featured_images_get_responsive_variants(app: TestApp) {
     assert!(done, "the variants jobs ran");
     let (_, path, _) = first_article(&app, "economie", "fr").await;
     let body = app.get(&path).await.body;
-    let start = body.find("srcset=\"").expect("the featured image has a srcset") + "srcset=\"".len();
-    let srcset = &body[start..start + body[start..].find('"').unwrap()];
+    let figure = &body[body.find("<figure class=\"featured\"").expect("a featured image")..];
+    let srcset_after = |marker: &str| {
+        let start = figure.find(marker).unwrap_or_else(|| panic!("{marker} in {}", &figure[..600])) + marker.len();
+        figure[start..start + figure[start..].find('"').unwrap()].to_string()
+    };
+    // WebP first, for the browsers that read it, at every width including the original's.
+    let webp = srcset_after("<source type=\"image/webp\" srcset=\"");
     assert!(
-        srcset.contains(".w320.jpg 320w") && srcset.contains(".w640.jpg 640w") && srcset.contains(" 1200w"),
-        "{srcset}"
+        webp.contains(".w320.webp 320w") && webp.contains(".w640.webp 640w") && webp.contains(".w1200.webp 1200w"),
+        "{webp}"
     );
-    for candidate in srcset.split(", ") {
-        let url = candidate.split(' ').next().unwrap();
-        let image = app.get(url).await;
-        assert_eq!(image.status, 200, "{url}");
-        assert!(image.header("cache-control").contains("immutable"));
+    let fallback = srcset_after("<img src=\"/media/");
+    let fallback = srcset_after(&format!("{fallback}\" srcset=\""));
+    assert!(
+        fallback.contains(".w320.jpg 320w") && fallback.contains(".w640.jpg 640w") && fallback.contains(" 1200w"),
+        "{fallback}"
+    );
+    for (list, kind) in [(&webp, "image/webp"), (&fallback, "image/jpeg")] {
+        let mut sizes = Vec::new();
+        for candidate in list.split(", ") {
+            let url = candidate.split(' ').next().unwrap();
+            let image = app.get(url).await;
+            assert_eq!(image.status, 200, "{url}");
+            assert!(image.header("cache-control").contains("immutable"));
+            assert_eq!(image.header("content-type"), kind, "{url}");
+            sizes.push(image.bytes.len());
+        }
+        assert!(sizes.windows(2).all(|w| w[0] < w[1]), "{kind}: each width larger than the one before: {sizes:?}");
     }
 }
 

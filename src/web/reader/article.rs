@@ -132,7 +132,7 @@ pub async fn render_article(
     let parts = state.page_parts().await?;
     let family = parts.family(article.card.section_id);
     let (extras, (same, others), comments) = tokio::try_join!(
-        articles::page_extras(db, id, group),
+        articles::page_extras(db, id, group, lang),
         articles::side_lists(db, lang, &family, 6),
         comments::approved_for_article(db, id),
     )?;
