@@ -101,7 +101,7 @@ async fn execute(state: &AppState, worker_id: &str, job: &ClaimedJob) -> Result<
             Ok(())
         }
         Job::MakeVariants { media_id } => {
-            let Some(key) = crate::store::media::key_of(db, media_id).await? else {
+            let Some((key, focus)) = crate::store::media::to_vary(db, media_id).await? else {
                 // The image was deleted since: nothing to do.
                 let mut tx = db.begin().await?;
                 queue::finish(&mut tx, job.id, worker_id).await?;
@@ -110,7 +110,7 @@ async fn execute(state: &AppState, worker_id: &str, job: &ClaimedJob) -> Result<
             };
             let media_dir = state.config().media_dir();
             let variants =
-                tokio::task::spawn_blocking(move || crate::media::variants::make(&media_dir, &key)).await??;
+                tokio::task::spawn_blocking(move || crate::media::variants::make(&media_dir, &key, focus)).await??;
             let mut tx = db.begin().await?;
             crate::store::media::set_variants(&mut tx, media_id, &variants).await?;
             queue::finish(&mut tx, job.id, worker_id).await?;

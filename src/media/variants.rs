@@ -4,8 +4,8 @@
 //! Opaque images become JPEG (quality 82), images with transparency PNG: every browser reads
 //! them. Each width, the original's included, also gets a lossy WebP (quality 75, libwebp
 //! through the `webp` crate: the pure-Rust encoder writes lossless WebP only, several times
-//! larger for photographs), which pages offer first in a `<picture>`; it is a third smaller
-//! than the JPEG on the demo's pictures and photographs alike.
+//! larger for photographs), which pages offer first in a `<picture>` (on the demo's drawings a
+//! quarter of the JPEG's size: docs/performance.md).
 
 use std::io::Cursor;
 use std::path::Path;
@@ -28,6 +28,47 @@ pub struct Variant {
     pub key: String,
 }
 
+/// Where a picture's subject is, in percent from the left and from the top: crops keep it in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Focus {
+    pub x: u32,
+    pub y: u32,
+}
+
+impl Default for Focus {
+    fn default() -> Self {
+        Focus { x: 50, y: 50 }
+    }
+}
+
+/// The crops search engines ask an article's picture in (Google's article guidelines: 16:9,
+/// 4:3 and 1:1), named by their ratio.
+pub const CROPS: [(&str, u32, u32); 3] = [("16x9", 16, 9), ("4x3", 4, 3), ("1x1", 1, 1)];
+
+/// The widest a crop is made: enough for a social card, and what the guidelines ask at least.
+pub const CROP_WIDTH: u32 = 1200;
+
+/// The largest `ratio_w`:`ratio_h` rectangle inside a `width` × `height` picture, as close to
+/// centred on `focus` as the picture's edges allow: (left, top, width, height).
+pub fn crop_rect(width: u32, height: u32, ratio_w: u32, ratio_h: u32, focus: Focus) -> (u32, u32, u32, u32) {
+    let (w, h) = (u64::from(width), u64::from(height));
+    let (cw, ch) = if w * u64::from(ratio_h) >= h * u64::from(ratio_w) {
+        (h * u64::from(ratio_w) / u64::from(ratio_h), h)
+    } else {
+        (w, w * u64::from(ratio_h) / u64::from(ratio_w))
+    };
+    let place = |size: u64, span: u64, percent: u32| {
+        let centre = size * u64::from(percent.min(100)) / 100;
+        centre.saturating_sub(span / 2).min(size - span)
+    };
+    (place(w, cw, focus.x) as u32, place(h, ch, focus.y) as u32, cw.max(1) as u32, ch.max(1) as u32)
+}
+
+/// Whether a variant is one of the ratio crops (not a width of the whole picture).
+pub fn is_crop(variant: &Variant) -> bool {
+    CROPS.iter().any(|(name, _, _)| variant.key.contains(&format!(".r{name}.")))
+}
+
 /// The key of a variant of `key` ("ab/x.png", 320, "jpg" -> "ab/x.w320.jpg").
 pub fn variant_key(key: &str, width: u32, extension: &str) -> String {
     let stem = key.rsplit_once('.').map(|(s, _)| s).unwrap_or(key);
@@ -43,8 +84,9 @@ pub fn decode_limits() -> Limits {
     limits
 }
 
-/// Makes the variants of the file `key` under `media_dir`; returns them, smallest first.
-pub fn make(media_dir: &Path, key: &str) -> Result<Vec<Variant>, String> {
+/// Makes the variants of the file `key` under `media_dir`: the widths smallest first, their
+/// WebP forms, then the ratio crops around `focus`.
+pub fn make(media_dir: &Path, key: &str, focus: Focus) -> Result<Vec<Variant>, String> {
     let path = crate::media::path_of(media_dir, key).ok_or_else(|| format!("bad media key {key}"))?;
     let mut reader = ImageReader::open(&path)
         .map_err(|e| format!("cannot open {}: {e}", path.display()))?
@@ -68,6 +110,19 @@ pub fn make(media_dir: &Path, key: &str) -> Result<Vec<Variant>, String> {
     }
     webp.push(write_webp(media_dir, key, &original)?);
     made.extend(webp);
+    for (name, ratio_w, ratio_h) in CROPS {
+        let (left, top, width, height) = crop_rect(original.width(), original.height(), ratio_w, ratio_h, focus);
+        let mut cropped = original.crop_imm(left, top, width, height);
+        if width > CROP_WIDTH {
+            let scaled_height = (u64::from(height) * u64::from(CROP_WIDTH) / u64::from(width)).max(1) as u32;
+            cropped = cropped.resize_exact(CROP_WIDTH, scaled_height, FilterType::Lanczos3);
+        }
+        let (bytes, extension) = encode(&cropped)?;
+        let stem = key.rsplit_once('.').map(|(s, _)| s).unwrap_or(key);
+        let crop_key = format!("{stem}.r{name}.{extension}");
+        write_file(media_dir, &crop_key, &bytes)?;
+        made.push(Variant { width: cropped.width(), key: crop_key });
+    }
     Ok(made)
 }
 
@@ -125,8 +180,17 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("gazette-variants-{}", std::process::id()));
         let png = crate::demo::picture::png(1000, 500, [20, 60, 120], 1);
         let key = crate::media::store_bytes(&dir, &png, "png").unwrap();
-        let variants = make(&dir, &key).unwrap();
+        let variants = make(&dir, &key, Focus::default()).unwrap();
+        let (crops, variants): (Vec<Variant>, Vec<Variant>) = variants.into_iter().partition(is_crop);
         assert_eq!(variants.iter().map(|v| v.width).collect::<Vec<_>>(), vec![320, 640, 320, 640, 1000]);
+        // The three ratios, each read back at its ratio.
+        assert_eq!(crops.len(), 3);
+        for (crop, (name, ratio_w, ratio_h)) in crops.iter().zip(CROPS) {
+            assert!(crop.key.ends_with(&format!(".r{name}.jpg")), "{}", crop.key);
+            let image = image::open(dir.join(&crop.key)).unwrap();
+            let (w, h) = (image.width(), image.height());
+            assert!((w * ratio_h).abs_diff(h * ratio_w) <= ratio_w.max(ratio_h), "{name}: {w}x{h}");
+        }
         let small = image::open(dir.join(&variants[0].key)).unwrap();
         assert_eq!((small.width(), small.height()), (320, 160));
         assert!(variants[0].key.ends_with(".w320.jpg"));
@@ -141,5 +205,19 @@ mod tests {
         let decoded = image::load_from_memory(&bytes).unwrap();
         assert_eq!((decoded.width(), decoded.height()), (1000, 500));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn crops_keep_the_focus_in_view_and_stay_inside_the_picture() {
+        // A wide picture cut square: the square follows the focus, stopped by the edges.
+        assert_eq!(crop_rect(1000, 500, 1, 1, Focus { x: 50, y: 50 }), (250, 0, 500, 500));
+        assert_eq!(crop_rect(1000, 500, 1, 1, Focus { x: 10, y: 50 }), (0, 0, 500, 500));
+        assert_eq!(crop_rect(1000, 500, 1, 1, Focus { x: 70, y: 50 }), (450, 0, 500, 500));
+        assert_eq!(crop_rect(1000, 500, 1, 1, Focus { x: 100, y: 0 }), (500, 0, 500, 500));
+        // A tall picture cut 16:9: the band moves up and down.
+        assert_eq!(crop_rect(900, 1600, 16, 9, Focus { x: 50, y: 20 }), (0, 67, 900, 506));
+        assert_eq!(crop_rect(900, 1600, 16, 9, Focus { x: 50, y: 95 }), (0, 1094, 900, 506));
+        // Out-of-range percentages are read as the edge.
+        assert_eq!(crop_rect(1000, 500, 1, 1, Focus { x: 400, y: 50 }), (500, 0, 500, 500));
     }
 }

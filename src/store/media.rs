@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::{Db, StoreResult, Tx, col, now_ms};
+pub use crate::media::variants::Focus;
 
 #[derive(Clone, Debug)]
 pub struct NewMedia {
@@ -66,6 +67,20 @@ pub async fn key_of(db: &Db, id: i64) -> StoreResult<Option<String>> {
     row.map(|r| col(&r, "storage_key")).transpose()
 }
 
+/// What the variants job needs of an image: its file and where its subject is.
+pub async fn to_vary(db: &Db, id: i64) -> StoreResult<Option<(String, Focus)>> {
+    let row = sqlx::query("select storage_key, focus_x, focus_y from media where id = $1")
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?;
+    row.map(|r| Ok((col(&r, "storage_key")?, focus_from(&r)?))).transpose()
+}
+
+fn focus_from(row: &sqlx::any::AnyRow) -> StoreResult<Focus> {
+    let percent = |name: &str| col::<i64>(row, name).map(|v| v.clamp(0, 100) as u32);
+    Ok(Focus { x: percent("focus_x")?, y: percent("focus_y")? })
+}
+
 /// Records an image's responsive variants.
 pub async fn set_variants(tx: &mut Tx, id: i64, variants: &[crate::media::variants::Variant]) -> StoreResult<()> {
     let now = now_ms();
@@ -110,13 +125,16 @@ pub struct MediaItem {
     pub alt: String,
     pub uploaded_by: Option<i64>,
     pub created_at: i64,
+    /// Where the subject is, which crops keep in view.
+    pub focus: Focus,
     /// The smallest variant, for thumbnails (the original when there is none).
     pub thumb_key: String,
 }
 
 macro_rules! media_columns {
     () => {
-        "id, storage_key, original_name, mime, width, height, byte_size, caption, credit, alt, uploaded_by, created_at, variants"
+        "id, storage_key, original_name, mime, width, height, byte_size, caption, credit, alt, uploaded_by, created_at, \
+         variants, focus_x, focus_y"
     };
 }
 
@@ -138,6 +156,7 @@ fn item_from_row(row: &sqlx::any::AnyRow) -> StoreResult<MediaItem> {
         alt: col(row, "alt")?,
         uploaded_by: col(row, "uploaded_by")?,
         created_at: col(row, "created_at")?,
+        focus: focus_from(row)?,
     })
 }
 
@@ -181,14 +200,21 @@ pub async fn usage(db: &Db, id: i64) -> StoreResult<Vec<(i64, String, String)>> 
 }
 
 /// Changes an image's caption, credit and alternative text.
-pub async fn describe(tx: &mut Tx, id: i64, caption: &str, credit: &str, alt: &str) -> StoreResult<bool> {
-    let done = sqlx::query("update media set caption = $2, credit = $3, alt = $4, updated_at = $5 where id = $1")
-        .bind(id)
-        .bind(caption.to_string())
-        .bind(credit.to_string())
-        .bind(alt.to_string())
-        .bind(now_ms())
-        .execute(&mut **tx)
-        .await?;
+/// Changes what is said of an image and where its subject is (the caller remakes the crops
+/// when the focus moved).
+pub async fn describe(tx: &mut Tx, id: i64, caption: &str, credit: &str, alt: &str, focus: Focus) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "update media set caption = $2, credit = $3, alt = $4, focus_x = $6, focus_y = $7, updated_at = $5 \
+         where id = $1",
+    )
+    .bind(id)
+    .bind(caption.to_string())
+    .bind(credit.to_string())
+    .bind(alt.to_string())
+    .bind(now_ms())
+    .bind(i64::from(focus.x.min(100)))
+    .bind(i64::from(focus.y.min(100)))
+    .execute(&mut **tx)
+    .await?;
     Ok(done.rows_affected() > 0)
 }

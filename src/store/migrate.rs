@@ -41,6 +41,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(10, "0010", "token_lifetimes"),
     migration!(11, "0011", "comment_reports"),
     migration!(12, "0012", "names_by_language"),
+    migration!(13, "0013", "media_focus"),
 ];
 
 /// The schema version this binary writes.

@@ -672,6 +672,21 @@ async fn featured_images_get_responsive_variants(app: TestApp) {
         }
         assert!(sizes.windows(2).all(|w| w[0] < w[1]), "{kind}: each width larger than the one before: {sizes:?}");
     }
+    // Search engines get the three crops they ask for, social networks the 16:9 one.
+    let start = body.find("<script type=\"application/ld+json\">").unwrap() + 35;
+    let data: serde_json::Value =
+        serde_json::from_str(&body[start..start + body[start..].find("</script>").unwrap()]).unwrap();
+    let images: Vec<&str> = data[0]["image"].as_array().unwrap().iter().map(|i| i.as_str().unwrap()).collect();
+    assert_eq!(images.len(), 3, "{images:?}");
+    for (url, (ratio_w, ratio_h)) in images.iter().zip([(16, 9), (4, 3), (1, 1)]) {
+        let path = &url[url.find("/media/").unwrap()..];
+        let crop = image::load_from_memory(&app.get(path).await.bytes).unwrap();
+        let (w, h) = (crop.width(), crop.height());
+        assert!((w * ratio_h).abs_diff(h * ratio_w) <= 16, "{path}: {w}x{h} is not {ratio_w}:{ratio_h}");
+    }
+    assert!(body.contains(&format!("<meta property=\"og:image\" content=\"{}\">", images[0])));
+    // Cropped cards keep the focus (the middle, by default) in view.
+    assert!(body.contains("class=\"fx-50 fy-50\""));
 }
 
 on_both_engines!(featured_images_get_responsive_variants);

@@ -127,7 +127,7 @@ async fn xss_vectors_in_every_field_run_nowhere_in_chromium() {
     let media: Vec<i64> =
         sqlx::query("select id from media").fetch_all(&mut *tx).await.unwrap().iter().map(|r| r.get("id")).collect();
     for id in &media {
-        gazette::store::media::describe(&mut tx, *id, &next(), &next(), &next()).await.unwrap();
+        gazette::store::media::describe(&mut tx, *id, &next(), &next(), &next(), Default::default()).await.unwrap();
         sqlx::query("update media set original_name = $2 where id = $1")
             .bind(*id)
             .bind(next())

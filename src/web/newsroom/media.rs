@@ -179,6 +179,9 @@ struct MediaPage {
     item: MediaItem,
     usage: Vec<(i64, String, String)>,
     can_edit: bool,
+    /// The form as typed, when it was refused; else the stored description.
+    input: DescribeInput,
+    error: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -196,11 +199,18 @@ pub async fn show_media(
     let item = media_store::by_id(state.db(), id).await?.ok_or(AppError::NotFound)?;
     let usage = media_store::usage(state.db(), id).await?;
     let can_edit = staff.role().can_publish() || item.uploaded_by == Some(staff.user.id);
-    let page = MediaPage { desk: Desk::new(&state, &staff, "/medias", q.ok.as_deref()), item, usage, can_edit };
-    render(&state, "newsroom/media_item.html", &page)
+    let input = DescribeInput {
+        caption: item.caption.clone(),
+        credit: item.credit.clone(),
+        alt: item.alt.clone(),
+        focus_x: item.focus.x.to_string(),
+        focus_y: item.focus.y.to_string(),
+    };
+    let desk = Desk::new(&state, &staff, "/medias", q.ok.as_deref());
+    render(&state, "newsroom/media_item.html", &MediaPage { desk, item, usage, can_edit, input, error: None })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 pub struct DescribeInput {
     #[serde(default)]
     caption: String,
@@ -208,6 +218,20 @@ pub struct DescribeInput {
     credit: String,
     #[serde(default)]
     alt: String,
+    /// Where the subject is, percent from the left and from the top (crops keep it in view).
+    #[serde(default = "middle")]
+    focus_x: String,
+    #[serde(default = "middle")]
+    focus_y: String,
+}
+
+fn middle() -> String {
+    "50".into()
+}
+
+/// A percentage as typed: a whole number from 0 to 100.
+fn percent(typed: &str) -> Option<u32> {
+    typed.trim().trim_end_matches('%').trim().parse::<u32>().ok().filter(|p| *p <= 100)
 }
 
 /// Changes caption, credit and alternative text: editors for any image, others for their own.
@@ -222,6 +246,17 @@ pub async fn describe_media(
     if !staff.role().can_publish() && item.uploaded_by != Some(staff.user.id) {
         return Err(AppError::Forbidden.into());
     }
+    let (Some(x), Some(y)) = (percent(&input.focus_x), percent(&input.focus_y)) else {
+        // Refused with what was typed, and nothing changed.
+        let usage = media_store::usage(state.db(), id).await?;
+        let desk = Desk::new(&state, &staff, "/medias", None);
+        let error = Some(state.catalog().text(desk.lang(), "newsroom.media.focus_error", &[]));
+        let page = MediaPage { desk, item, usage, can_edit: true, input, error };
+        let mut response = render(&state, "newsroom/media_item.html", &page)?;
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(response);
+    };
+    let focus = media_store::Focus { x, y };
     let mut tx = state.db().begin().await?;
     media_store::describe(
         &mut tx,
@@ -229,8 +264,13 @@ pub async fn describe_media(
         input.caption.trim().chars().take(500).collect::<String>().as_str(),
         input.credit.trim().chars().take(200).collect::<String>().as_str(),
         input.alt.trim().chars().take(300).collect::<String>().as_str(),
+        focus,
     )
     .await?;
+    if focus != item.focus {
+        // The crops are cut around the focus: make them again.
+        jobs::enqueue(&mut tx, &Job::MakeVariants { media_id: id }, now_ms(), state.config().jobs.max_attempts).await?;
+    }
     let did =
         Did { action: "media.describe", object_type: "media", object_id: Some(id), detail: serde_json::json!({}) };
     finish(&state, &staff, tx, did, Touched::Everything, &format!("{BASE}/medias/{id}?ok=saved")).await

@@ -256,7 +256,13 @@ fn share_links(url: &str, title: &str) -> Vec<ShareLink> {
 fn json_ld(page: &ArticlePage, publisher: serde_json::Value, tz: chrono_tz::Tz) -> String {
     let base = &page.chrome.base_url;
     let article = &page.article;
-    let image = article.card.image_key.as_ref().map(|k| format!("{base}/media/{k}"));
+    // The 16:9, 4:3 and 1:1 crops around the picture's focus, as search engines ask; the
+    // original until the variants job has made them.
+    let images: Vec<String> = if article.card.image_crops.is_empty() {
+        article.card.image_key.iter().map(|k| format!("{base}/media/{k}")).collect()
+    } else {
+        article.card.image_crops.iter().map(|k| format!("{base}/media/{k}")).collect()
+    };
     let authors: Vec<serde_json::Value> = page
         .authors
         .iter()
@@ -274,7 +280,7 @@ fn json_ld(page: &ArticlePage, publisher: serde_json::Value, tz: chrono_tz::Tz) 
             "dateModified": modified.map(|ms| iso_date(ms, tz)),
             "author": authors,
             "publisher": publisher,
-            "image": image.map(|i| vec![i]).unwrap_or_default(),
+            "image": images,
             "mainEntityOfPage": page.url,
             "articleSection": page.section_name,
             "keywords": page.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),

@@ -244,6 +244,46 @@ async fn uploads_are_checked_and_described(app: TestApp) {
     let library = app.get_as("/redaction/medias?q=petit%20matin", &journalist.cookie).await.body;
     assert!(library.contains("Le port au petit matin"), "search by caption");
     assert!(app.get_as("/redaction/medias?q=inexistant", &journalist.cookie).await.body.contains("Aucune image"));
+
+    // The focal point: refused outside 0–100 with everything typed kept and nothing saved;
+    // accepted, it is stored and the crops are queued to be cut again around it.
+    let page = accepted.header("location").split('?').next().unwrap().to_string();
+    let id: i64 = page.rsplit('/').next().unwrap().parse().unwrap();
+    let focus_of = || async { gazette::store::media::by_id(app.db(), id).await.unwrap().unwrap() };
+    let queued = || async {
+        sqlx::query("select count(*) as n from jobs where kind = 'make_variants' and status <> 'done'")
+            .fetch_one(app.db().reader())
+            .await
+            .unwrap()
+            .get::<i64, _>("n")
+    };
+    // As if the upload's variants job had run.
+    sqlx::query("update jobs set status = 'done' where kind = 'make_variants'")
+        .execute(app.db().writer())
+        .await
+        .unwrap();
+    let fields = |x: &'static str| {
+        vec![
+            ("caption", "Le port, vu du phare"),
+            ("credit", "Photo X"),
+            ("alt", "Des grues"),
+            ("focus_x", x),
+            ("focus_y", "80"),
+        ]
+    };
+    let refused = app.post_form(&page, &journalist, &fields("150")).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("de 0 à 100"), "{}", refused.body);
+    assert!(refused.body.contains("value=\"Le port, vu du phare\"") && refused.body.contains("value=\"150\""));
+    let unchanged = focus_of().await;
+    assert_eq!((unchanged.caption.as_str(), unchanged.focus), ("Le port au petit matin", Default::default()));
+    assert_eq!(app.post_form(&page, &journalist, &fields("20")).await.status, 303);
+    let described = focus_of().await;
+    assert_eq!(described.caption, "Le port, vu du phare");
+    assert_eq!(described.focus, gazette::store::media::Focus { x: 20, y: 80 });
+    assert_eq!(queued().await, 1, "the crops are made again around the new focus");
+    let form = app.get_as(&page, &journalist.cookie).await.body;
+    assert!(form.contains("name=\"focus_x\" type=\"number\" min=\"0\" max=\"100\" step=\"1\" value=\"20\""));
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
