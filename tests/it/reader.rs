@@ -527,6 +527,23 @@ async fn feeds_and_sitemaps_are_well_formed(app: TestApp) {
     assert_eq!(guids.len(), 30);
     assert!(guids.iter().all(|g| g.starts_with("tag:127.0.0.1,2026:article-")));
     assert_eq!(rss, app.get("/feeds/rss.xml").await.body, "feeds are stable");
+    // Every item carries its picture (Media RSS; an enclosure link in Atom), served as said.
+    let pictures: Vec<roxmltree::Node> =
+        doc.descendants().filter(|n| n.has_tag_name(("http://search.yahoo.com/mrss/", "content"))).collect();
+    assert_eq!(pictures.len(), 30, "the demo's articles all have a picture");
+    let url = pictures[0].attribute("url").unwrap();
+    let picture = app.get(&url[url.find("/media/").unwrap()..]).await;
+    assert_eq!(
+        (picture.status.as_u16(), picture.header("content-type")),
+        (200, pictures[0].attribute("type").unwrap())
+    );
+    assert!(pictures[0].attribute("width").unwrap().parse::<u32>().unwrap() > 0);
+    // The Arabic edition's feed is titled and signed in Arabic.
+    let arabic = app.get("/ar/feeds/rss.xml").await.body;
+    assert!(arabic.contains("<title>الجريدة</title>"), "{}", &arabic[..400]);
+    assert!(!arabic.contains("Salma Benali"), "bylines in Arabic letters");
+    let arabic_atom = app.get("/ar/feeds/atom.xml").await.body;
+    assert!(arabic_atom.contains("<link rel=\"enclosure\" type=\"image/"));
     let atom = app.get("/feeds/atom.xml").await.body;
     let doc = roxmltree::Document::parse(&atom).unwrap();
     for entry in doc.descendants().filter(|n| n.has_tag_name("entry")) {

@@ -25,6 +25,17 @@ struct FeedItem {
     rfc2822: String,
     rfc3339: String,
     authors: Vec<String>,
+    /// The article's picture, for readers that show one: the original, its type and size.
+    image: Option<FeedImage>,
+}
+
+#[derive(Serialize)]
+struct FeedImage {
+    url: String,
+    mime: &'static str,
+    width: i64,
+    height: i64,
+    alt: String,
 }
 
 #[derive(Serialize)]
@@ -49,7 +60,7 @@ pub async fn show_site_feed(
     Path(format): Path<String>,
 ) -> PageResult<Response> {
     let site = state.site();
-    let title = site.name.clone();
+    let title = site.name_in(page_lang.lang).to_string();
     let description = site.localized(&site.tagline, page_lang.lang).to_string();
     render_feed(&state, page_lang, &format, Scope::All, title, description, "/".into(), "/feeds".into()).await
 }
@@ -62,7 +73,7 @@ pub async fn show_feed(
 ) -> PageResult<Response> {
     let db = state.db();
     let lang = page_lang.lang;
-    let site_name = state.site().name.clone();
+    let site_name = state.site().name_in(lang).to_string();
     let (scope, title, link) = match kind.as_str() {
         "rubrique" => {
             let section = sections::by_slug(db, &slug).await?.ok_or(AppError::NotFound)?;
@@ -74,7 +85,7 @@ pub async fn show_feed(
         }
         "auteur" => {
             let author = users::by_slug(db, &slug).await?.ok_or(AppError::NotFound)?;
-            (Scope::Author(author.id), format!("{} · {site_name}", author.name), format!("/auteur/{slug}"))
+            (Scope::Author(author.id), format!("{} · {site_name}", author.name_in(lang)), format!("/auteur/{slug}"))
         }
         _ => return Err(AppError::NotFound.into()),
     };
@@ -139,6 +150,13 @@ fn item(base: &str, card: &ArticleCard, authors: Vec<String>, tz: chrono_tz::Tz)
         rfc2822: rfc2822(published, tz),
         rfc3339: rfc3339(card.content_updated_at.unwrap_or(published), tz),
         authors,
+        image: card.image_key.as_ref().map(|key| FeedImage {
+            url: format!("{base}/media/{key}"),
+            mime: crate::media::mime_of(key),
+            width: card.image_width,
+            height: card.image_height,
+            alt: card.image_alt.clone(),
+        }),
     }
 }
 
