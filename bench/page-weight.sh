@@ -4,8 +4,8 @@
 #   - bytes of a French and an Arabic article at 390 px, first visit (empty cache) and second
 #     visit (another article of the edition, cache warm), at device pixel ratios 1 and 2, and
 #     the layout shift of each (bench/page-weight.mjs, Chromium through puppeteer-core);
-#   - Lighthouse's mobile scores (performance, accessibility, best practices, SEO) for the
-#     front page and an article in each language, with its LCP, CLS and total byte weight.
+#   - Lighthouse's scores (performance, accessibility, best practices, SEO), mobile and
+#     desktop, for the front page and an article in each language, with LCP, CLS and weight.
 # The Node tools come from the npm registry into target/bench-node (NODE_TOOLS=… to reuse a
 # folder); Chromium from Debian (apt-get install chromium). Figures: docs/performance.md.
 #
@@ -56,16 +56,20 @@ for dpr in 1 2; do
     done
 done
 [ "$LIGHTHOUSE" = off ] && exit 0
-echo "== Lighthouse, mobile (its default: Moto G Power, slow 4G simulated)"
-for path in / "$FR1" /ar/ "$AR1"; do
-    out="$WORK/lh.json"
-    CHROME_PATH=$(command -v chromium) "$TOOLS/node_modules/.bin/lighthouse" "$BASE$path" --quiet \
-        --output=json --output-path="$out" --chrome-flags="--headless=new --no-sandbox" \
-        --only-categories=performance,accessibility,best-practices,seo >/dev/null 2>&1 || { echo "$path: lighthouse failed"; continue; }
-    node -e '
-        const r = require(process.argv[1]); const c = r.categories, a = r.audits;
-        const s = (k) => Math.round(c[k].score * 100);
-        const fails = Object.values(a).filter((x) => x.score !== null && x.score < 1 && x.scoreDisplayMode === "binary").map((x) => x.id);
-        console.log(`${decodeURI(process.argv[2]).padEnd(40)} performance ${s("performance")}  accessibility ${s("accessibility")}  best practices ${s("best-practices")}  SEO ${s("seo")}  LCP ${a["largest-contentful-paint"].displayValue}  CLS ${a["cumulative-layout-shift"].displayValue}  weight ${a["total-byte-weight"].displayValue}${fails.length ? "  failing: " + fails.join(", ") : ""}`);
-    ' "$out" "$path"
+for form in mobile desktop; do
+    echo "== Lighthouse, $form (mobile: its Moto G Power on slow 4G, simulated; desktop: its desktop preset)"
+    preset=()
+    [ "$form" = desktop ] && preset=(--preset=desktop)
+    for path in / "$FR1" /ar/ "$AR1"; do
+        out="$WORK/lh.json"
+        CHROME_PATH=$(command -v chromium) "$TOOLS/node_modules/.bin/lighthouse" "$BASE$path" --quiet "${preset[@]}" \
+            --output=json --output-path="$out" --chrome-flags="--headless=new --no-sandbox" \
+            --only-categories=performance,accessibility,best-practices,seo >/dev/null 2>&1 || { echo "$path: lighthouse failed"; continue; }
+        node -e '
+            const r = require(process.argv[1]); const c = r.categories, a = r.audits;
+            const s = (k) => Math.round(c[k].score * 100);
+            const fails = Object.values(a).filter((x) => x.score !== null && x.score < 1 && x.scoreDisplayMode === "binary").map((x) => x.id);
+            console.log(`${decodeURI(process.argv[2]).padEnd(40)} performance ${s("performance")}  accessibility ${s("accessibility")}  best practices ${s("best-practices")}  SEO ${s("seo")}  LCP ${a["largest-contentful-paint"].displayValue}  CLS ${a["cumulative-layout-shift"].displayValue}  weight ${a["total-byte-weight"].numericValue >> 10} KiB${fails.length ? "  failing: " + fails.join(", ") : ""}`);
+        ' "$out" "$path"
+    done
 done

@@ -1,6 +1,7 @@
 //! Media files on disk: written once under a name made of their content hash, never changed,
 //! so they can be cached forever, shared between nodes and backed up by plain copying.
 
+pub mod icons;
 pub mod upload;
 pub mod variants;
 

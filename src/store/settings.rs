@@ -36,6 +36,23 @@ pub struct SiteSettings {
     pub comments: CommentSettings,
     /// The body of `/ads.txt`: the ad sellers the paper authorizes (none: no file).
     pub ads_txt: String,
+    /// The nameplate's logo, an image of the media library; the name in the theme's display
+    /// face when there is none.
+    pub logo: Option<Logo>,
+}
+
+/// The paper's logo and the square icons made from it (favicon, home-screen icons, the
+/// publisher's logo search engines show), all media keys.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default)]
+pub struct Logo {
+    pub media_id: i64,
+    pub key: String,
+    pub width: i64,
+    pub height: i64,
+    pub icon_180: String,
+    pub icon_192: String,
+    pub icon_512: String,
 }
 
 /// How reader comments are screened and mailed.
@@ -162,6 +179,7 @@ impl Default for SiteSettings {
             breaking: Breaking::default(),
             comments: CommentSettings::default(),
             ads_txt: String::new(),
+            logo: None,
         }
     }
 }

@@ -53,6 +53,27 @@ pub struct Chrome {
     pub breaking: Option<crate::store::settings::Breaking>,
     /// Now (unix ms), for the masthead's date line in the edition's language.
     pub today: i64,
+    /// The nameplate's logo, when the paper set one.
+    pub logo: Option<crate::store::settings::Logo>,
+    /// The square icons: from the logo, else the theme's.
+    pub icon_180: String,
+    pub icon_192: String,
+    pub icon_512: String,
+}
+
+/// The site's square icon of `size` (180, 192 or 512 pixels): made from the logo when the
+/// paper set one, else the theme's.
+pub fn icon_url(state: &AppState, size: u32) -> String {
+    let site = state.site();
+    let from_logo = site.logo.as_ref().map(|logo| match size {
+        180 => logo.icon_180.as_str(),
+        192 => logo.icon_192.as_str(),
+        _ => logo.icon_512.as_str(),
+    });
+    match from_logo.filter(|key| !key.is_empty()) {
+        Some(key) => format!("/media/{key}"),
+        None => state.assets().url(&format!("icon-{size}.png")),
+    }
 }
 
 /// The ad slots a page may show. An administrator fills each one per language
@@ -113,6 +134,10 @@ impl Chrome {
             path: String::new(),
             q: String::new(),
             today: crate::store::now_ms(),
+            logo: site.logo.clone(),
+            icon_180: icon_url(state, 180),
+            icon_192: icon_url(state, 192),
+            icon_512: icon_url(state, 512),
             // The settings form accepts only site paths and http(s) links; a value stored any
             // other way (an old version, a database edit) is shown without its link.
             breaking: site.breaking.for_edition(lang, site.default_language, crate::store::now_ms()).map(

@@ -22,7 +22,7 @@ async fn first_start_creates_the_data_directory_and_says_what_to_do() {
     assert!(status.success(), "graceful stop exits 0: {status:?}");
     assert!(out.contains("Gazette is serving http://127.0.0.1:"), "{out}");
     assert!(out.contains("gazette user add --email"), "it says how to create the first admin: {out}");
-    assert!(out.contains("loaded the demo content: 119 articles"), "{out}");
+    assert!(out.contains("loaded the demo content: 189 articles"), "{out}");
     assert!(out.contains("Gazette stopped"), "{out}");
 
     // The demo loads once: a second start finds it and adds nothing.

@@ -553,7 +553,7 @@ async fn feeds_and_sitemaps_are_well_formed(app: TestApp) {
     }
     // The sitemap chunk lists every published article; the news sitemap only the last 48 hours.
     let chunk = app.get("/sitemaps/articles-1.xml").await.body;
-    assert_eq!(chunk.matches("<url>").count(), 119);
+    assert_eq!(chunk.matches("<url>").count(), 189);
     let news = app.get("/sitemaps/news.xml").await.body;
     let recent: i64 = sqlx::query("select count(*) as n from articles where status = 'published' and publish_at >= $1")
         .bind(gazette::store::now_ms() - 48 * 3_600_000)

@@ -9,7 +9,8 @@ use crate::app::{AppState, Touched};
 use crate::error::PageResult;
 use crate::news::{Lang, Role};
 use crate::render::markdown::sanitize_ad;
-use crate::store::settings::{self, AdSlot, Breaking, FooterIdentity, LocalizedText, SiteSettings};
+use crate::store::media as media_store;
+use crate::store::settings::{self, AdSlot, Breaking, FooterIdentity, LocalizedText, Logo, SiteSettings};
 use crate::web::chrome::AD_SLOTS;
 use crate::web::newsroom::session::{BASE, Staff, StaffForm};
 use crate::web::newsroom::{Desk, Did, FieldErrors, finish, render};
@@ -58,6 +59,8 @@ pub struct SettingsInput {
     breaking_url_en: String,
     breaking_until: String,
     ads_txt: String,
+    /// The logo: the number of an image of the media library, or nothing.
+    logo: String,
     /// The ad slots' HTML by field name: `ad.header` for every language, `ad.header.ar` for
     /// the Arabic edition only.
     #[serde(flatten)]
@@ -132,6 +135,7 @@ impl SettingsInput {
                 })
                 .unwrap_or_default(),
             ads_txt: site.ads_txt.clone(),
+            logo: site.logo.as_ref().map(|l| l.media_id.to_string()).unwrap_or_default(),
             ads: ad_slot_names()
                 .into_iter()
                 .map(|slot| {
@@ -260,6 +264,13 @@ pub async fn save_settings(State(state): State<AppState>, form: StaffForm<Settin
             }
         },
     };
+    let logo = match logo(&state, &input.logo).await? {
+        Ok(logo) => logo,
+        Err(key) => {
+            errors.add("logo", t(key));
+            None
+        }
+    };
     if !errors.is_empty() {
         let mut response = render(
             &state,
@@ -299,6 +310,7 @@ pub async fn save_settings(State(state): State<AppState>, form: StaffForm<Settin
         // Comment settings have their own page (the moderation settings).
         comments: state.site().comments.clone(),
         ads_txt: input.ads_txt.trim().replace("\r\n", "\n"),
+        logo,
     };
     let mut tx = state.db().begin().await?;
     settings::save_site(&mut tx, &site).await?;
@@ -309,6 +321,38 @@ pub async fn save_settings(State(state): State<AppState>, form: StaffForm<Settin
     }
     let did = Did { action: "settings.save", object_type: "settings", object_id: None, detail: serde_json::json!({}) };
     finish(&state, &staff, tx, did, Touched::Site, &format!("{BASE}/reglages?ok=saved")).await
+}
+
+/// The logo the form names (an image number from the media library), with its icons: those
+/// of the current logo when it stays, new ones made from a new logo. `Err` holds the error
+/// message's key.
+async fn logo(state: &AppState, typed: &str) -> PageResult<Result<Option<Logo>, &'static str>> {
+    let typed = typed.trim().trim_start_matches('#');
+    if typed.is_empty() {
+        return Ok(Ok(None));
+    }
+    let Ok(media_id) = typed.parse::<i64>() else { return Ok(Err("logo")) };
+    if let Some(current) = state.site().logo.as_ref().filter(|l| l.media_id == media_id) {
+        return Ok(Ok(Some(current.clone())));
+    }
+    let Some(item) = media_store::by_id(state.db(), media_id).await? else { return Ok(Err("logo")) };
+    let media_dir = state.config().media_dir();
+    let key = item.storage_key.clone();
+    let made = tokio::task::spawn_blocking(move || crate::media::icons::make(&media_dir, &key))
+        .await
+        .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
+    let Ok(icons) = made else { return Ok(Err("logo_unreadable")) };
+    let [icon_180, icon_192, icon_512] =
+        <[String; 3]>::try_from(icons).map_err(|_| crate::error::AppError::Internal("three icons expected".into()))?;
+    Ok(Ok(Some(Logo {
+        media_id,
+        key: item.storage_key,
+        width: item.width,
+        height: item.height,
+        icon_180,
+        icon_192,
+        icon_512,
+    })))
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::app::AppState;
 use crate::error::{AppError, PageError, PageResult};
+use crate::web::chrome::icon_url;
 use crate::web::lang::PageLang;
 
 /// The manifest of an edition: its name, language, direction and icons, so a reader who
@@ -17,7 +18,14 @@ pub async fn show_manifest(State(state): State<AppState>, page_lang: PageLang) -
     let site = state.site();
     let name = site.name_in(lang).to_string();
     let assets = state.assets();
-    let icon = |file: &str, sizes: &str, kind: &str, purpose: &str| json!({"src": assets.url(file), "sizes": sizes, "type": kind, "purpose": purpose});
+    let icon = |src: String, sizes: &str, kind: &str, purpose: &str| json!({"src": src, "sizes": sizes, "type": kind, "purpose": purpose});
+    let mut icons = vec![
+        icon(icon_url(&state, 192), "192x192", "image/png", "any maskable"),
+        icon(icon_url(&state, 512), "512x512", "image/png", "any maskable"),
+    ];
+    if site.logo.is_none() {
+        icons.push(icon(assets.url("icon.svg"), "any", "image/svg+xml", "any"));
+    }
     let manifest = json!({
         "name": name,
         "short_name": name,
@@ -29,11 +37,7 @@ pub async fn show_manifest(State(state): State<AppState>, page_lang: PageLang) -
         "display": "standalone",
         "background_color": "#ffffff",
         "theme_color": "#ffffff",
-        "icons": [
-            icon("icon-192.png", "192x192", "image/png", "any maskable"),
-            icon("icon-512.png", "512x512", "image/png", "any maskable"),
-            icon("icon.svg", "any", "image/svg+xml", "any"),
-        ],
+        "icons": icons,
     });
     let mut response = manifest.to_string().into_response();
     let headers = response.headers_mut();
@@ -45,7 +49,12 @@ pub async fn show_manifest(State(state): State<AppState>, page_lang: PageLang) -
 /// Browsers ask for `/favicon.ico` whatever the page says: answer with the PNG icon rather
 /// than a 404 in every log.
 pub async fn show_favicon(State(state): State<AppState>) -> PageResult<Response> {
-    let hashed = state.assets().url("icon-192.png");
+    let icon = icon_url(&state, 192);
+    if icon.starts_with("/media/") {
+        // Made from the paper's logo: the media route serves it, cached for good.
+        return Ok(axum::response::Redirect::temporary(&icon).into_response());
+    }
+    let hashed = icon;
     let name = hashed.trim_start_matches("/static/");
     let asset = state.assets().get(name).ok_or(PageError(AppError::NotFound))?;
     let mut response = asset.bytes.clone().into_response();

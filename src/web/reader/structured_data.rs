@@ -24,7 +24,7 @@ pub fn publisher(state: &AppState, chrome: &Chrome) -> Value {
         "url": format!("{base}/"),
         "logo": {
             "@type": "ImageObject",
-            "url": format!("{base}{}", state.assets().url("icon-512.png")),
+            "url": format!("{base}{}", crate::web::chrome::icon_url(state, 512)),
             "width": 512,
             "height": 512,
         },

@@ -163,6 +163,36 @@ async fn settings_change_the_site_and_refusals_keep_input(app: TestApp) {
     fields[11].1 = "2001-01-01T00:00".into();
     post_article(&app, "/redaction/reglages", &admin, &as_refs(&fields)).await;
     assert!(!app.get("/").await.body.contains("Séisme ressenti"));
+
+    // A logo from the media library: refused when no image has that number (what was typed
+    // kept); taken, it heads every page and the site's icons are made from it.
+    let picture = sqlx::query("select id, storage_key from media order by id limit 1")
+        .fetch_one(app.db().reader())
+        .await
+        .unwrap();
+    let (media_id, key): (i64, String) = (picture.get("id"), picture.get("storage_key"));
+    fields.push(("logo", "999999".into()));
+    let refused = post_article(&app, "/redaction/reglages", &admin, &as_refs(&fields)).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("Aucune image de la médiathèque") && refused.body.contains("value=\"999999\""));
+    fields.last_mut().unwrap().1 = media_id.to_string();
+    assert_eq!(post_article(&app, "/redaction/reglages", &admin, &as_refs(&fields)).await.status, 303);
+    let front = app.get("/").await.body;
+    assert!(
+        front.contains(&format!("<p class=\"brand\"><a href=\"/\"><img src=\"/media/{key}\" alt=\"Le Quotidien\""))
+    );
+    let manifest = app.get("/manifest.webmanifest").await.json();
+    let icon = manifest["icons"][0]["src"].as_str().unwrap().to_string();
+    assert!(icon.starts_with("/media/") && icon.ends_with(".png"), "{icon}");
+    let png = image::load_from_memory(&app.get(&icon).await.bytes).unwrap();
+    assert_eq!((png.width(), png.height()), (192, 192), "a square icon made from the logo");
+    let favicon = app.get("/favicon.ico").await;
+    assert_eq!((favicon.status.as_u16(), favicon.header("location")), (307, icon.as_str()));
+    assert!(front.contains(&format!("<link rel=\"icon\" href=\"{icon}\" type=\"image/png\">")));
+    // Without a logo, the name again.
+    fields.last_mut().unwrap().1 = String::new();
+    post_article(&app, "/redaction/reglages", &admin, &as_refs(&fields)).await;
+    assert!(app.get("/").await.body.contains("<p class=\"brand\"><a href=\"/\">Le Quotidien</a></p>"));
 }
 
 async fn uploads_are_checked_and_described(app: TestApp) {
