@@ -42,6 +42,9 @@ struct Content {
     bodies: BTreeMap<Lang, Vec<String>>,
     subheadings: BTreeMap<Lang, Vec<String>>,
     comments: Vec<CommentData>,
+    /// Readers of the Arabic and English editions, on the newest article of each section there.
+    #[serde(default)]
+    edition_comments: Vec<CommentData>,
 }
 
 #[derive(Deserialize)]
@@ -306,6 +309,8 @@ async fn load_in(
     // (section, index) -> the French original of each story, which translations follow.
     let mut french_ids: BTreeMap<(String, usize), FrenchOriginal> = BTreeMap::new();
     let mut published_ids = Vec::new();
+    // (id, publication, language, section) of the Arabic and English articles, for their comments.
+    let mut edition_articles: Vec<(i64, i64, Lang, String)> = Vec::new();
     // French: interleave sections so every list mixes them; newest first.
     let per_section = content.sections.iter().map(|s| s.titles.len()).max().unwrap_or(0);
     let mut k: i64 = 0;
@@ -413,6 +418,7 @@ async fn load_in(
             )
             .await?;
             published_ids.push((id, at, seed));
+            edition_articles.push((id, at, lang, story.section.clone()));
             count += 1;
         }
     }
@@ -456,6 +462,7 @@ async fn load_in(
         )
         .await?;
         published_ids.push((id, at, seed));
+        edition_articles.push((id, at, Lang::Ar, item.section.clone()));
         count += 1;
     }
 
@@ -549,6 +556,41 @@ async fn load_in(
             if status == CommentStatus::Approved && first_approved.is_none() {
                 first_approved = Some(comment_id);
             }
+            comment_count += 1;
+        }
+    }
+
+    // The other editions' readers write in their language, under each section's newest story.
+    edition_articles.sort_by_key(|(_, at, _, _)| std::cmp::Reverse(*at));
+    let mut commented: Vec<(Lang, String)> = Vec::new();
+    for (k, (id, at, lang, section)) in edition_articles.iter().enumerate() {
+        if commented.contains(&(*lang, section.clone())) {
+            continue;
+        }
+        commented.push((*lang, section.clone()));
+        let readers = content.edition_comments.iter().filter(|c| Lang::parse(&c.language) == Some(*lang));
+        for (c, data) in readers.enumerate() {
+            if (k + c) % 4 == 3 {
+                continue;
+            }
+            comments::insert(
+                tx,
+                &NewComment {
+                    article_id: *id,
+                    parent_id: None,
+                    author_name: data.name.clone(),
+                    author_email: data.email.clone(),
+                    author_website: data.website.clone(),
+                    body: data.body.clone(),
+                    language: data.language.clone(),
+                    status: CommentStatus::Approved,
+                    refusal_reason: None,
+                    screening: "{}".into(),
+                    ip_hash: String::new(),
+                    created_at: Some(at + (c as i64 + 1) * 40 * 60_000),
+                },
+            )
+            .await?;
             comment_count += 1;
         }
     }

@@ -42,6 +42,15 @@ impl Job {
         }
     }
 
+    /// Background work (an image's variants, seconds of CPU each, thousands after an import)
+    /// never holds up a publication or a mail.
+    fn priority(&self) -> i64 {
+        match self {
+            Job::MakeVariants { .. } => 1,
+            _ => 0,
+        }
+    }
+
     fn dedupe_key(&self) -> Option<String> {
         match self {
             Job::PublishArticle { article_id } => Some(format!("publish_article:{article_id}")),
@@ -65,6 +74,7 @@ pub async fn enqueue(tx: &mut Tx, job: &Job, run_at: i64, max_attempts: u32) -> 
             run_at,
             dedupe_key: job.dedupe_key(),
             max_attempts: i64::from(max_attempts),
+            priority: job.priority(),
         },
     )
     .await

@@ -58,7 +58,7 @@ pub fn claim_job(engine: Engine) -> &'static str {
              where id = (select id from jobs \
                  where (status = 'queued' and run_at <= $3) \
                     or (status = 'running' and locked_until < $3) \
-                 order by run_at, id limit 1 for update skip locked) \
+                 order by priority, run_at, id limit 1 for update skip locked) \
              returning id, kind, payload, attempts, max_attempts"
         }
         Engine::Sqlite => {
@@ -67,7 +67,7 @@ pub fn claim_job(engine: Engine) -> &'static str {
              where id = (select id from jobs \
                  where (status = 'queued' and run_at <= $3) \
                     or (status = 'running' and locked_until < $3) \
-                 order by run_at, id limit 1) \
+                 order by priority, run_at, id limit 1) \
              returning id, kind, payload, attempts, max_attempts"
         }
     }

@@ -25,6 +25,8 @@ pub struct NewJob {
     /// At most one queued or running job per key; enqueuing again moves its time instead.
     pub dedupe_key: Option<String>,
     pub max_attempts: i64,
+    /// 0 for what readers wait for, 1 for background work: due jobs run in that order.
+    pub priority: i64,
 }
 
 /// Adds a job within the transaction of the write that causes it. With a dedupe key, a live
@@ -42,8 +44,9 @@ pub async fn enqueue(tx: &mut Tx, job: &NewJob) -> StoreResult<i64> {
         .await?;
     }
     let row = sqlx::query(
-        "insert into jobs (kind, payload, dedupe_key, status, run_at, attempts, max_attempts, created_at, updated_at) \
-         values ($1, $2, $3, 'queued', $4, 0, $5, $6, $6) \
+        "insert into jobs (kind, payload, dedupe_key, status, run_at, attempts, max_attempts, created_at, updated_at, \
+             priority) \
+         values ($1, $2, $3, 'queued', $4, 0, $5, $6, $6, $7) \
          on conflict (dedupe_key) do update set payload = excluded.payload, run_at = excluded.run_at, \
              updated_at = excluded.updated_at \
          returning id",
@@ -54,6 +57,7 @@ pub async fn enqueue(tx: &mut Tx, job: &NewJob) -> StoreResult<i64> {
     .bind(job.run_at)
     .bind(job.max_attempts)
     .bind(now)
+    .bind(job.priority)
     .fetch_one(&mut **tx)
     .await?;
     Ok(row.try_get("id")?)

@@ -42,6 +42,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(11, "0011", "comment_reports"),
     migration!(12, "0012", "names_by_language"),
     migration!(13, "0013", "media_focus"),
+    migration!(14, "0014", "job_priority"),
 ];
 
 /// The schema version this binary writes.

@@ -119,7 +119,25 @@ async fn the_worker_publishes_a_scheduled_article_once(app: TestApp) {
     assert_eq!(audits, 1, "published exactly once");
 }
 
+/// Image work queued long before a publication does not hold it up, nor a mail; it runs
+/// when nothing readers wait for is due.
+async fn background_work_waits_for_what_readers_wait_for(app: TestApp) {
+    let mut tx = app.db().begin().await.unwrap();
+    for media_id in 1..=20 {
+        jobs::enqueue(&mut tx, &Job::MakeVariants { media_id }, now_ms() - 60_000, 3).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let publication = enqueue(&app, 77, now_ms() - 1000).await;
+    let lease = now_ms() + 60_000;
+    let first = queue::claim(app.db(), "w1", lease).await.unwrap().unwrap();
+    assert_eq!((first.id, first.kind.as_str()), (publication, "publish_article"));
+    let next = queue::claim(app.db(), "w1", lease).await.unwrap().unwrap();
+    assert_eq!(next.kind, "make_variants", "then the oldest background job");
+    assert!(next.payload.contains("\"media_id\":1"), "{}", next.payload);
+}
+
 on_both_engines!(
+    background_work_waits_for_what_readers_wait_for,
     concurrent_claims_never_share_a_job,
     a_dead_workers_lease_expires_and_another_takes_over,
     failures_retry_with_backoff_then_fail_for_good,

@@ -22,13 +22,17 @@ fn shots_dir() -> PathBuf {
     dir
 }
 
-/// Saves the top of the page (1,600 pixels) as a JPEG, small enough to commit.
+/// Saves the whole page (up to 9,000 pixels high, comments included) as a JPEG, small
+/// enough to commit.
 async fn photograph(client: &Client, name: &str, width: u32) -> TestResult {
     client.set_window_size(width, 1600).await?;
+    let height =
+        client.execute("return document.documentElement.scrollHeight;", vec![]).await?.as_u64().unwrap_or(1600);
+    client.set_window_size(width, height.clamp(1600, 9000) as u32).await?;
     let png = client.screenshot().await?;
     let picture = image::load_from_memory(&png)?.to_rgb8();
     let mut jpeg = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 70).encode_image(&picture)?;
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 60).encode_image(&picture)?;
     let file = format!("{name}-{width}.jpg");
     std::fs::write(shots_dir().join(&file), &jpeg)?;
     if std::env::var("GAZETTE_UPDATE_THEME_SHOTS").as_deref() == Ok("1") {
