@@ -60,6 +60,9 @@ struct AuthorData {
     email: String,
     role: String,
     bio: String,
+    /// How a columnist's drawn portrait looks: "short", "beard", "long" or "scarf".
+    #[serde(default)]
+    portrait: String,
 }
 
 #[derive(Deserialize)]
@@ -186,22 +189,47 @@ pub async fn load(db: &Db, media_dir: &Path) -> StoreResult<Report> {
         }
     }
 
+    // A drawn portrait for each columnist, with the squares bylines show.
+    let mut portraits = Vec::new();
+    let columnists = content.sections.iter().flat_map(|s| s.columnists.iter());
+    for (i, email) in columnists.enumerate() {
+        let colour = COLOURS[(i * 4 + 1) % COLOURS.len()];
+        let look = content.authors.iter().find(|a| &a.email == email).map(|a| a.portrait.as_str()).unwrap_or("");
+        let look = illustration::Look::parse(look);
+        let bytes = illustration::portrait_jpeg(look, colour, i as u32 * 97 + 11, 600);
+        let cannot =
+            |e: String| StoreError::Other(format!("cannot write demo pictures to {}: {e}", media_dir.display()));
+        let key = crate::media::store_bytes(media_dir, &bytes, "jpg").map_err(|e| cannot(e.to_string()))?;
+        let focus = crate::media::variants::Focus { x: 50, y: 40 };
+        let squares = crate::media::portraits::make(media_dir, &key, 0, focus).map_err(cannot)?;
+        portraits.push(DemoPortrait { email: email.clone(), key, size: bytes.len() as i64, squares });
+    }
+
     let mut tx = db.begin().await?;
     // Another process may have loaded it while we drew the pictures.
     let marker = sqlx::query("select key from settings where key = $1").bind(MARKER).fetch_optional(&mut *tx).await?;
     if marker.is_some() {
         return Ok(Report { already_loaded: true, articles: 0, comments: 0 });
     }
-    let report = load_in(&mut tx, &content, &pictures).await?;
+    let report = load_in(&mut tx, &content, &pictures, &portraits).await?;
     settings::put(&mut tx, MARKER, &now_ms()).await?;
     tx.commit().await?;
     Ok(report)
+}
+
+/// A columnist's drawn portrait, written to the media directory before the transaction.
+struct DemoPortrait {
+    email: String,
+    key: String,
+    size: i64,
+    squares: crate::media::portraits::Portrait,
 }
 
 async fn load_in(
     tx: &mut Tx,
     content: &Content,
     pictures: &[(String, i64, illustration::Scene)],
+    portraits: &[DemoPortrait],
 ) -> StoreResult<Report> {
     let now = now_ms();
     save_identity(tx).await?;
@@ -244,6 +272,27 @@ async fn load_in(
         .filter_map(|email| author_by_email.get(email.as_str()).copied())
         .collect();
     let reporters: Vec<i64> = author_ids.iter().copied().filter(|id| !columnists.contains(id)).collect();
+    for portrait in portraits {
+        let Some(&user_id) = author_by_email.get(portrait.email.as_str()) else { continue };
+        let media_id = media::insert(
+            tx,
+            &NewMedia {
+                storage_key: portrait.key.clone(),
+                original_name: format!("portrait-{}.jpg", user_id),
+                mime: "image/jpeg".into(),
+                width: 600,
+                height: 600,
+                byte_size: portrait.size,
+                caption: String::new(),
+                credit: picture_credit(Lang::Fr).into(),
+                alt: illustration::Scene::Portrait.describe(Lang::Fr).into(),
+                uploaded_by: None,
+            },
+        )
+        .await?;
+        let photo = crate::media::portraits::Portrait { media_id, ..portrait.squares.clone() };
+        users::set_photo(tx, user_id, Some(&photo)).await?;
+    }
 
     let mut section_ids = BTreeMap::new();
     for (position, section) in content.sections.iter().enumerate() {

@@ -2,6 +2,7 @@
 //! so they can be cached forever, shared between nodes and backed up by plain copying.
 
 pub mod icons;
+pub mod portraits;
 pub mod upload;
 pub mod variants;
 

@@ -80,6 +80,12 @@ impl Templates {
                 eastern_digits(state, lang),
             )
         });
+        env.add_filter("hijri", |state: &State, ms: Option<i64>| {
+            let Some(ms) = ms else { return String::new() };
+            let lang = page_lang(state);
+            let offset = state.lookup("hijri_offset").and_then(|v| i32::try_from(v).ok()).unwrap_or(0);
+            dates::hijri_date(ms, lang, page_tz(state), offset, eastern_digits(state, lang))
+        });
         env.add_filter("isodate", |state: &State, ms: Option<i64>| match ms {
             Some(ms) => dates::iso_date(ms, page_tz(state)),
             None => String::new(),

@@ -25,6 +25,8 @@ pub enum Scene {
     Stadium,
     Quote,
     Interview,
+    /// A columnist's portrait, drawn as papers draw their writers (flat, head and shoulders).
+    Portrait,
 }
 
 impl Scene {
@@ -72,6 +74,9 @@ impl Scene {
             (Scene::Interview, Fr) => "Illustration : deux bulles de dialogue et un micro",
             (Scene::Interview, Ar) => "رسم توضيحي: فقاعتا حوار وميكروفون",
             (Scene::Interview, En) => "Illustration: two speech bubbles and a microphone",
+            (Scene::Portrait, Fr) => "Portrait dessiné du chroniqueur",
+            (Scene::Portrait, Ar) => "صورة مرسومة لكاتب العمود",
+            (Scene::Portrait, En) => "Drawn portrait of the columnist",
         }
     }
 }
@@ -232,7 +237,13 @@ pub fn jpeg(scene: Scene, base: [u8; 3], seed: u32, width: u32, height: u32) -> 
         Scene::Stadium => stadium(&mut canvas, &palette, &mut dice),
         Scene::Quote => quote(&mut canvas, &palette, &mut dice),
         Scene::Interview => interview(&mut canvas, &palette, &mut dice),
+        Scene::Portrait => portrait(&mut canvas, &palette, &mut dice, Look::Short),
     }
+    to_jpeg(&canvas, width, height)
+}
+
+/// The drawing as JPEG bytes (empty if it cannot be encoded).
+fn to_jpeg(canvas: &Canvas, width: u32, height: u32) -> Vec<u8> {
     // Opaque drawing: the premultiplied RGBA is plain RGB with a full alpha.
     let rgb: Vec<u8> = canvas.pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
     let mut out = Vec::new();
@@ -614,9 +625,109 @@ fn interview(c: &mut Canvas, p: &Palette, d: &mut Dice) {
     c.rounded(mx - 45.0, my + 55.0, 90.0, 14.0, 7.0, &paint(p.dark));
 }
 
+/// How a drawn writer looks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Look {
+    Short,
+    Beard,
+    Long,
+    Scarf,
+}
+
+impl Look {
+    pub fn parse(s: &str) -> Look {
+        match s {
+            "beard" => Look::Beard,
+            "long" => Look::Long,
+            "scarf" => Look::Scarf,
+            _ => Look::Short,
+        }
+    }
+}
+
+/// A writer's portrait, `side` pixels square, as JPEG bytes.
+pub fn portrait_jpeg(look: Look, base: [u8; 3], seed: u32, side: u32) -> Vec<u8> {
+    let Some(pixmap) = Pixmap::new(side, side) else { return Vec::new() };
+    let mut canvas = Canvas { pixmap, w: side as f32, h: side as f32 };
+    let mut dice = Dice(seed.wrapping_mul(2_654_435_761).wrapping_add(17));
+    portrait(&mut canvas, &Palette::from(base), &mut dice, look);
+    to_jpeg(&canvas, side, side)
+}
+
+/// Head and shoulders on a plain ground, as papers draw their writers: a jacket over a shirt,
+/// a face with short or long hair, a beard or a headscarf, glasses as the dice say.
+fn portrait(c: &mut Canvas, p: &Palette, d: &mut Dice, look: Look) {
+    let (w, h) = (c.w, c.h);
+    c.rect(0.0, 0.0, w, h, &vertical_gradient(p.pale, p.light, 0.0, h));
+    const SKIN: [[u8; 3]; 4] = [[236, 196, 160], [214, 166, 124], [184, 132, 92], [140, 96, 64]];
+    const HAIR: [[u8; 3]; 4] = [[40, 30, 26], [70, 48, 34], [28, 24, 24], [120, 110, 104]];
+    let skin = SKIN[(d.next() * 4.0) as usize % 4];
+    let hair = HAIR[(d.next() * 4.0) as usize % 4];
+    let (cx, head_y, head_r) = (w * 0.5, h * 0.4, w * 0.17);
+    if look == Look::Long {
+        // Hair falling behind the shoulders.
+        c.rounded(cx - head_r * 1.25, head_y - head_r * 1.1, head_r * 2.5, head_r * 3.0, head_r * 1.1, &paint(hair));
+    }
+    // Shoulders and jacket, the shirt's collar in a V.
+    c.rounded(w * 0.14, h * 0.7, w * 0.72, h * 0.5, w * 0.22, &paint(p.dark));
+    c.polygon(&[(cx - w * 0.1, h * 0.7), (cx + w * 0.1, h * 0.7), (cx, h * 0.86)], &paint(p.paper));
+    c.rect(cx - w * 0.06, head_y + head_r * 0.6, w * 0.12, h * 0.14, &paint(mix(skin, [0, 0, 0], 0.12)));
+    match look {
+        Look::Scarf => {
+            // A headscarf framing the face and falling on the shoulders.
+            c.circle(cx, head_y - head_r * 0.05, head_r * 1.32, &paint(p.base));
+            c.rounded(cx - head_r * 1.3, head_y, head_r * 2.6, h * 0.36, head_r, &paint(p.base));
+        }
+        _ => c.circle(cx, head_y - head_r * 0.16, head_r * 1.08, &paint(hair)),
+    }
+    // The face, a little taller than wide.
+    if let Some(oval) = Rect::from_xywh(cx - head_r * 0.92, head_y - head_r * 0.95, head_r * 1.84, head_r * 2.1) {
+        c.fill(PathBuilder::from_oval(oval), &paint(skin));
+    }
+    if look != Look::Scarf && d.next() < 0.6 {
+        // A fringe over the forehead.
+        c.rounded(cx - head_r * 0.95, head_y - head_r * 1.2, head_r * 1.9, head_r * 0.55, head_r * 0.3, &paint(hair));
+    }
+    if look == Look::Beard
+        && let Some(oval) = Rect::from_xywh(cx - head_r * 0.8, head_y + head_r * 0.3, head_r * 1.6, head_r * 0.9)
+    {
+        c.fill(PathBuilder::from_oval(oval), &paint(hair));
+    }
+    let (eye_y, eye_dx) = (head_y + head_r * 0.05, head_r * 0.38);
+    for side in [-1.0, 1.0] {
+        c.circle(cx + side * eye_dx, eye_y, head_r * 0.08, &paint([30, 26, 24]));
+    }
+    if d.next() < 0.4 {
+        let frame = paint(mix(p.dark, [0, 0, 0], 0.4));
+        for side in [-1.0, 1.0] {
+            c.stroke(PathBuilder::from_circle(cx + side * eye_dx, eye_y, head_r * 0.24), &frame, head_r * 0.06);
+        }
+        c.rect(cx - eye_dx * 0.4, eye_y - head_r * 0.03, eye_dx * 0.8, head_r * 0.06, &frame);
+    }
+    let lips = if look == Look::Beard { mix(skin, [120, 30, 30], 0.3) } else { mix(skin, [120, 30, 30], 0.45) };
+    c.rounded(cx - head_r * 0.22, head_y + head_r * 0.55, head_r * 0.44, head_r * 0.1, head_r * 0.05, &paint(lips));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_look_draws_a_different_portrait() {
+        let looks = [Look::Short, Look::Beard, Look::Long, Look::Scarf];
+        let drawn: Vec<Vec<u8>> = looks
+            .iter()
+            .map(|look| {
+                image::load_from_memory(&portrait_jpeg(*look, [28, 84, 150], 3, 240)).unwrap().to_rgb8().into_raw()
+            })
+            .collect();
+        for i in 0..drawn.len() {
+            for j in i + 1..drawn.len() {
+                let differing = drawn[i].iter().zip(&drawn[j]).filter(|(a, b)| a.abs_diff(**b) > 40).count();
+                assert!(differing > 300, "{:?} and {:?} look alike", looks[i], looks[j]);
+            }
+        }
+    }
 
     #[test]
     fn every_scene_draws_a_varied_jpeg() {
@@ -629,6 +740,7 @@ mod tests {
             Scene::Stadium,
             Scene::Quote,
             Scene::Interview,
+            Scene::Portrait,
         ] {
             let bytes = jpeg(scene, [28, 84, 150], 7, 320, 180);
             assert!(bytes.starts_with(&[0xFF, 0xD8]), "{scene:?} is a JPEG");

@@ -128,7 +128,7 @@ pub fn make(media_dir: &Path, key: &str, focus: Focus) -> Result<Vec<Variant>, S
 }
 
 /// The WebP form of `image` at its own width, written beside the original.
-fn write_webp(media_dir: &Path, key: &str, image: &DynamicImage) -> Result<Variant, String> {
+pub(crate) fn write_webp(media_dir: &Path, key: &str, image: &DynamicImage) -> Result<Variant, String> {
     let (width, height) = (image.width(), image.height());
     let encoded = if image.color().has_alpha() {
         webp::Encoder::from_rgba(image.to_rgba8().as_raw(), width, height).encode(WEBP_QUALITY)
@@ -148,7 +148,7 @@ pub fn is_webp(variant: &Variant) -> bool {
     variant.key.ends_with(".webp")
 }
 
-fn encode(image: &DynamicImage) -> Result<(Vec<u8>, &'static str), String> {
+pub(crate) fn encode(image: &DynamicImage) -> Result<(Vec<u8>, &'static str), String> {
     let mut out = Vec::new();
     if image.color().has_alpha() {
         image.write_to(&mut Cursor::new(&mut out), ImageFormat::Png).map_err(|e| format!("cannot encode PNG: {e}"))?;
@@ -162,7 +162,7 @@ fn encode(image: &DynamicImage) -> Result<(Vec<u8>, &'static str), String> {
     }
 }
 
-fn write_file(media_dir: &Path, key: &str, bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn write_file(media_dir: &Path, key: &str, bytes: &[u8]) -> Result<(), String> {
     let path = crate::media::path_of(media_dir, key).ok_or_else(|| format!("bad media key {key}"))?;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;

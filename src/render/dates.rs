@@ -56,6 +56,74 @@ pub fn format_date(ms: i64, lang: Lang, tz: Tz, style: DateStyle, eastern_digits
     if lang == Lang::Ar && eastern_digits { to_eastern_digits(&text) } else { text }
 }
 
+/// The Hijri date of the local day of `ms` in `tz`, moved by `offset_days` (a country that
+/// sights the crescent itself is often a day behind the Umm al-Qura calendar computed here):
+/// « 16 جمادى الآخرة 1448 هـ », "16 joumada al-akhira 1448 H", "16 Jumada al-Akhirah 1448 AH".
+pub fn hijri_date(ms: i64, lang: Lang, tz: Tz, offset_days: i32, eastern_digits: bool) -> String {
+    use chrono::Datelike;
+    use icu_calendar::{Date, cal::Hijri};
+    let Some(utc) = DateTime::<Utc>::from_timestamp_millis(ms) else {
+        return String::new();
+    };
+    let local = tz.from_utc_datetime(&utc.naive_utc()).date_naive() + chrono::Duration::days(i64::from(offset_days));
+    let Ok(iso) = Date::try_new_iso(local.year(), local.month() as u8, local.day() as u8) else {
+        return String::new();
+    };
+    let hijri = iso.to_calendar(Hijri::new_umm_al_qura());
+    let month = usize::from(hijri.month().ordinal).clamp(1, 12) - 1;
+    let (day, year) = (hijri.day_of_month().0, hijri.year().extended_year());
+    let text = match lang {
+        Lang::Ar => format!("{day} {} {year} هـ", HIJRI_MONTHS_AR[month]),
+        Lang::Fr => format!("{day} {} {year} H", HIJRI_MONTHS_FR[month]),
+        Lang::En => format!("{day} {} {year} AH", HIJRI_MONTHS_EN[month]),
+    };
+    if lang == Lang::Ar && eastern_digits { to_eastern_digits(&text) } else { text }
+}
+
+const HIJRI_MONTHS_AR: [&str; 12] = [
+    "محرم",
+    "صفر",
+    "ربيع الأول",
+    "ربيع الآخر",
+    "جمادى الأولى",
+    "جمادى الآخرة",
+    "رجب",
+    "شعبان",
+    "رمضان",
+    "شوال",
+    "ذو القعدة",
+    "ذو الحجة",
+];
+/// As Moroccan French-language papers write them.
+const HIJRI_MONTHS_FR: [&str; 12] = [
+    "moharram",
+    "safar",
+    "rabii al-awal",
+    "rabii al-akhir",
+    "joumada al-oula",
+    "joumada al-akhira",
+    "rajab",
+    "chaabane",
+    "ramadan",
+    "chaoual",
+    "dou al-qiada",
+    "dou al-hijja",
+];
+const HIJRI_MONTHS_EN: [&str; 12] = [
+    "Muharram",
+    "Safar",
+    "Rabi al-Awwal",
+    "Rabi al-Akhir",
+    "Jumada al-Ula",
+    "Jumada al-Akhirah",
+    "Rajab",
+    "Shaban",
+    "Ramadan",
+    "Shawwal",
+    "Dhu al-Qadah",
+    "Dhu al-Hijjah",
+];
+
 /// The machine-readable form for `<time datetime>` and feeds: RFC 3339 in the site's zone.
 pub fn iso_date(ms: i64, tz: Tz) -> String {
     match DateTime::<Utc>::from_timestamp_millis(ms) {
@@ -110,6 +178,22 @@ mod tests {
         assert!(western.contains("27"));
         let eastern = format_date(SUNDAY, Lang::Ar, tz, DateStyle::Long, true);
         assert!(eastern.contains("٢٧"), "{eastern}");
+    }
+
+    #[test]
+    fn hijri_dates_follow_umm_al_qura_and_the_offset() {
+        let tz = chrono_tz::Africa::Casablanca;
+        // 1 Ramadan 1445 fell on 11 March 2024 by Umm al-Qura (noon in Casablanca).
+        let first_of_ramadan = 1_710_158_400_000;
+        assert_eq!(hijri_date(first_of_ramadan, Lang::Ar, tz, 0, false), "1 رمضان 1445 هـ");
+        assert_eq!(hijri_date(first_of_ramadan, Lang::Fr, tz, 0, false), "1 ramadan 1445 H");
+        assert_eq!(hijri_date(first_of_ramadan, Lang::En, tz, 0, false), "1 Ramadan 1445 AH");
+        // A country a day behind still has 29 or 30 Shaban that day.
+        let behind = hijri_date(first_of_ramadan, Lang::Ar, tz, -1, false);
+        assert!(behind.contains("شعبان 1445"), "{behind}");
+        assert_eq!(hijri_date(first_of_ramadan, Lang::Ar, tz, 0, true), "١ رمضان ١٤٤٥ هـ");
+        // 27 December 2020 was 12 Jumada al-Ula 1442.
+        assert_eq!(hijri_date(SUNDAY, Lang::En, tz, 0, false), "12 Jumada al-Ula 1442 AH");
     }
 
     #[test]

@@ -373,6 +373,8 @@ pub struct Byline {
     pub user_id: i64,
     pub name: String,
     pub slug: String,
+    /// The writer's portrait, when one is set.
+    pub photo: Option<crate::media::portraits::Portrait>,
 }
 
 /// The ordered authors of each of `ids`, in one query.
@@ -382,7 +384,7 @@ pub async fn authors_of(db: &Db, ids: &[i64]) -> StoreResult<HashMap<i64, Vec<By
         return Ok(out);
     }
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "select aa.article_id, u.id, u.name, u.names, u.slug, a.language from article_authors aa \
+        "select aa.article_id, u.id, u.name, u.names, u.slug, u.photo, a.language from article_authors aa \
              join users u on u.id = aa.user_id join articles a on a.id = aa.article_id \
              where aa.article_id in ({}) order by aa.article_id, aa.position",
         super::dialect::ids_in_json_array(db.engine())
@@ -399,6 +401,7 @@ pub async fn authors_of(db: &Db, ids: &[i64]) -> StoreResult<HashMap<i64, Vec<By
             user_id: col(&row, "id")?,
             name,
             slug: col(&row, "slug")?,
+            photo: super::users::photo_from(&col::<String>(&row, "photo")?),
         });
     }
     Ok(out)
@@ -466,18 +469,18 @@ pub struct PageExtras {
 pub async fn page_extras(db: &Db, article_id: i64, translation_group: i64, lang: Lang) -> StoreResult<PageExtras> {
     let rows = sqlx::query(
         "select 'author' as kind, u.name as a, u.slug as b, u.names as c, '' as l, cast(u.id as bigint) as n, \
-                cast(aa.position as bigint) as ord, cast(0 as bigint) as tie \
+                cast(aa.position as bigint) as ord, cast(0 as bigint) as tie, u.photo as p \
          from article_authors aa join users u on u.id = aa.user_id where aa.article_id = $1 \
          union all \
-         select 'tag', t.name, t.slug, '', '', cast(0 as bigint), cast(at.position as bigint), cast(0 as bigint) \
+         select 'tag', t.name, t.slug, '', '', cast(0 as bigint), cast(at.position as bigint), cast(0 as bigint), '' \
          from article_tags at join tags t on t.id = at.tag_id where at.article_id = $1 \
          union all \
          select 'correction', c.kind, c.note, '', '', cast(c.noted_at as bigint), cast(c.noted_at as bigint), \
-                cast(c.id as bigint) \
+                cast(c.id as bigint), '' \
          from article_corrections c where c.article_id = $1 \
          union all \
          select 'translation', a.title, a.slug, s.slug, a.language, cast(0 as bigint), cast(0 as bigint), \
-                cast(a.id as bigint) \
+                cast(a.id as bigint), '' \
          from articles a join sections s on s.id = a.section_id \
          where a.translation_group = $2 and a.id <> $1 and a.status = 'published'",
     )
@@ -497,7 +500,12 @@ pub async fn page_extras(db: &Db, article_id: i64, translation_group: i64, lang:
         match kind.as_str() {
             "author" => {
                 let name = super::users::name_in(&a, &col::<String>(row, "c")?, Some(lang));
-                extras.authors.push(Byline { user_id: col(row, "n")?, name, slug: b })
+                extras.authors.push(Byline {
+                    user_id: col(row, "n")?,
+                    name,
+                    slug: b,
+                    photo: super::users::photo_from(&col::<String>(row, "p")?),
+                })
             }
             "tag" => extras.tags.push(TagRef { slug: b, name: a }),
             "correction" => extras.corrections.push(Correction { kind: a, note: b, noted_at: col(row, "n")? }),

@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(12, "0012", "names_by_language"),
     migration!(13, "0013", "media_focus"),
     migration!(14, "0014", "job_priority"),
+    migration!(15, "0015", "staff_photo"),
 ];
 
 /// The schema version this binary writes.

@@ -25,6 +25,11 @@ pub struct SiteSettings {
     pub time_zone: String,
     /// "western" (0123) or "eastern" (٠١٢٣) digits on Arabic pages.
     pub arabic_digits: String,
+    /// The editions whose date line also gives the Hijri date (the Arabic one by default).
+    pub hijri_editions: Vec<Lang>,
+    /// Days added to the computed (Umm al-Qura) Hijri date, -2 to 2: Morocco, which sights the
+    /// crescent itself, is often a day behind.
+    pub hijri_offset_days: i32,
     pub footer: FooterIdentity,
     pub privacy_text: LocalizedText,
     pub comment_policy: LocalizedText,
@@ -154,6 +159,8 @@ impl Default for SiteSettings {
             enabled_languages: vec![Lang::Fr, Lang::Ar, Lang::En],
             time_zone: "Africa/Casablanca".into(),
             arabic_digits: "western".into(),
+            hijri_editions: vec![Lang::Ar],
+            hijri_offset_days: 0,
             footer: FooterIdentity::default(),
             privacy_text: text(
                 "Ce site ne dépose aucun cookie chez ses lecteurs, sauf s'ils se connectent ou commentent. \

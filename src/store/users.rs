@@ -5,6 +5,7 @@ use sqlx::any::AnyRow;
 
 use super::settings::LocalizedText;
 use super::{Db, StoreError, StoreResult, Tx, col, flag, now_ms};
+use crate::media::portraits::Portrait;
 use crate::news::slug::slugify;
 use crate::news::{Lang, Role};
 
@@ -21,6 +22,8 @@ pub struct User {
     pub names: LocalizedText,
     /// The bio in each edition's language, where written.
     pub bios: LocalizedText,
+    /// The photo bylines show, cut from an image of the media library.
+    pub photo: Option<Portrait>,
     #[serde(skip)]
     pub password_hash: Option<String>,
     pub created_at: i64,
@@ -29,14 +32,14 @@ pub struct User {
 /// The columns `from_row` reads, as a literal so queries stay `&'static str`.
 macro_rules! user_columns {
     () => {
-        "id, email, name, slug, role, disabled, bio, names, bios, password_hash, created_at"
+        "id, email, name, slug, role, disabled, bio, names, bios, photo, password_hash, created_at"
     };
 }
 
 /// The same columns of `users` joined as `u` (sessions, API tokens).
 macro_rules! joined_user_columns {
     () => {
-        "u.id, u.email, u.name, u.slug, u.role, u.disabled, u.bio, u.names, u.bios, u.password_hash, u.created_at"
+        "u.id, u.email, u.name, u.slug, u.role, u.disabled, u.bio, u.names, u.bios, u.photo, u.password_hash, u.created_at"
     };
 }
 pub(crate) use joined_user_columns;
@@ -53,6 +56,7 @@ pub(crate) fn from_row(row: &AnyRow) -> StoreResult<User> {
         bio: col(row, "bio")?,
         names: serde_json::from_str(&col::<String>(row, "names")?).unwrap_or_default(),
         bios: serde_json::from_str(&col::<String>(row, "bios")?).unwrap_or_default(),
+        photo: photo_from(&col::<String>(row, "photo")?),
         password_hash: col(row, "password_hash")?,
         created_at: col(row, "created_at")?,
     })
@@ -252,6 +256,27 @@ pub struct Profile<'a> {
     pub names: LocalizedText,
     pub bio: &'a str,
     pub bios: LocalizedText,
+}
+
+/// The portrait stored in a `photo` column: none when empty (or unreadable, which only a
+/// hand-edited row could be).
+pub fn photo_from(column: &str) -> Option<Portrait> {
+    if column.is_empty() { None } else { serde_json::from_str(column).ok() }
+}
+
+/// Sets or removes the staff member's photo.
+pub async fn set_photo(tx: &mut Tx, id: i64, photo: Option<&Portrait>) -> StoreResult<()> {
+    let column = match photo {
+        Some(p) => serde_json::to_string(p).map_err(|e| StoreError::Other(e.to_string()))?,
+        None => String::new(),
+    };
+    sqlx::query("update users set photo = $2, updated_at = $3 where id = $1")
+        .bind(id)
+        .bind(column)
+        .bind(now_ms())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 pub async fn set_profile(tx: &mut Tx, id: i64, profile: &Profile<'_>) -> StoreResult<()> {

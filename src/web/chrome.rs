@@ -53,6 +53,10 @@ pub struct Chrome {
     pub breaking: Option<crate::store::settings::Breaking>,
     /// Now (unix ms), for the masthead's date line in the edition's language.
     pub today: i64,
+    /// Whether this edition's date line gives the Hijri date too, and the days added to the
+    /// computed one (the paper follows its country's sighting).
+    pub hijri: bool,
+    pub hijri_offset: i32,
     /// The nameplate's logo, when the paper set one.
     pub logo: Option<crate::store::settings::Logo>,
     /// The square icons: from the logo, else the theme's.
@@ -134,6 +138,8 @@ impl Chrome {
             path: String::new(),
             q: String::new(),
             today: crate::store::now_ms(),
+            hijri: site.hijri_editions.contains(&lang),
+            hijri_offset: site.hijri_offset_days,
             logo: site.logo.clone(),
             icon_180: icon_url(state, 180),
             icon_192: icon_url(state, 192),

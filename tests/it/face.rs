@@ -289,3 +289,127 @@ async fn static_text_files_are_served_compressed_and_fonts_as_they_are() {
     }
     app.cleanup().await;
 }
+
+/// The date line gives the Hijri date on the editions the settings name (the Arabic one by
+/// default), moved by the paper's adjustment; an adjustment out of range is refused with the
+/// form as typed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_date_line_gives_the_hijri_date_where_the_paper_wants_it() {
+    let app = sqlite_app().await;
+    let dateline = |body: &str| {
+        let start = body.find("<p class=\"dateline\">").expect("a date line");
+        body[start..start + body[start..].find("</p>").unwrap()].to_string()
+    };
+    let arabic = dateline(&app.get("/ar").await.body);
+    assert!(arabic.contains("<span class=\"hijri\">") && arabic.contains(" هـ</span>"), "{arabic}");
+    let french = dateline(&app.get("/").await.body);
+    assert!(!french.contains("hijri"), "no Hijri date on the French edition by default: {french}");
+
+    let admin = staff(&app, Role::Admin).await;
+    let mut fields: Vec<(&'static str, String)> = vec![
+        ("name", "Le Quotidien".into()),
+        ("default_language", "fr".into()),
+        ("lang_fr", "on".into()),
+        ("lang_ar", "on".into()),
+        ("lang_en", "on".into()),
+        ("time_zone", "Africa/Casablanca".into()),
+        ("arabic_digits", "eastern".into()),
+        ("comments_auto_close_days", "30".into()),
+        ("hijri_fr", "on".into()),
+        ("hijri_ar", "on".into()),
+        ("hijri_offset", "5".into()),
+    ];
+    let refused = post_article(&app, "/redaction/reglages", &admin, &fields).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("Choisissez un décalage de -2 à 2 jours."), "the reason is given");
+    assert!(refused.body.contains("value=\"Le Quotidien\""), "what was typed is kept");
+    fields.last_mut().unwrap().1 = "-1".into();
+    let saved = post_article(&app, "/redaction/reglages", &admin, &fields).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let french = dateline(&app.get("/").await.body);
+    let hijri_fr = &french[french.find("<span class=\"hijri\">").expect("Hijri date in French")..];
+    assert!(hijri_fr.ends_with(" H</span>"), "{french}");
+    // The adjustment moves the day: the Arabic date line now says what the computed date
+    // gives for yesterday, in Eastern digits as the settings ask.
+    let yesterday = gazette::store::now_ms() - 86_400_000;
+    let expected =
+        gazette::render::dates::hijri_date(yesterday, gazette::news::Lang::Ar, chrono_tz::Africa::Casablanca, 0, true);
+    let arabic = dateline(&app.get("/ar").await.body);
+    assert!(arabic.contains(&expected), "{arabic} has {expected}");
+    assert!(!dateline(&app.get("/en").await.body).contains("hijri"), "not ticked for English");
+    app.cleanup().await;
+}
+
+/// A writer's photo, chosen in the account from the media library: refused with what was
+/// typed when no image has that number; set, its squares show on the front page's opinion
+/// block, the author page and the byline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_writers_photo_goes_with_the_byline_the_author_page_and_the_opinion_block() {
+    let app = sqlite_app().await;
+    app.with_demo().await;
+    // The demo's columnists have drawn portraits: the opinion block shows them.
+    let front = app.get("/").await.body;
+    let opinions = &front[front.find("class=\"opinions\"").expect("an opinion block")..];
+    let opinions = &opinions[..opinions.find("</section>").unwrap()];
+    assert!(opinions.matches("class=\"portrait\"").count() >= 2, "{opinions}");
+    assert!(opinions.contains("type=\"image/webp\""), "WebP first");
+
+    let journalist = staff(&app, Role::Journalist).await;
+    let picture = sqlx::query("select id from media order by id limit 1").fetch_one(app.db().reader()).await.unwrap();
+    let media_id: i64 = picture.get("id");
+    let mut fields: Vec<(&'static str, String)> =
+        vec![("name", "Nadia Journaliste".into()), ("name_ar", "نادية الصحافية".into()), ("photo", "999999".into())];
+    let refused = post_article(&app, "/redaction/compte/profil", &journalist, &fields).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("Aucune image de la médiathèque ne porte ce numéro."));
+    assert!(refused.body.contains("value=\"999999\"") && refused.body.contains("value=\"نادية الصحافية\""));
+    fields[2].1 = media_id.to_string();
+    let saved = post_article(&app, "/redaction/compte/profil", &journalist, &fields).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let (slug, photo): (String, String) = {
+        let row = sqlx::query("select slug, photo from users where id = $1")
+            .bind(journalist.user_id)
+            .fetch_one(app.db().reader())
+            .await
+            .unwrap();
+        (row.get("slug"), row.get("photo"))
+    };
+    let photo: serde_json::Value = serde_json::from_str(&photo).expect("the photo stored");
+    assert_eq!(photo["media_id"].as_i64(), Some(media_id));
+    let square = app.get(&format!("/media/{}", photo["webp_2x"].as_str().unwrap())).await;
+    assert_eq!(square.status, 200);
+    let image = image::load_from_memory(&square.bytes).unwrap();
+    assert_eq!((image.width(), image.height()), (192, 192), "a square for dense screens");
+
+    let author = app.get(&format!("/auteur/{slug}")).await.body;
+    assert!(author.contains("<div class=\"author-head\">") && author.contains("class=\"portrait\""));
+    assert!(author.contains("<meta property=\"og:image\""), "the author page's picture for sharing");
+    // An article signed by the journalist shows the photo in its byline.
+    let row = sqlx::query(
+        "select a.id, a.slug, s.slug as section from articles a join sections s on s.id = a.section_id \
+         where a.language = 'fr' and a.status = 'published' and s.kind = 'news' order by a.id limit 1",
+    )
+    .fetch_one(app.db().reader())
+    .await
+    .unwrap();
+    let article_id: i64 = row.get("id");
+    sqlx::query("delete from article_authors where article_id = $1")
+        .bind(article_id)
+        .execute(app.db().writer())
+        .await
+        .unwrap();
+    sqlx::query("insert into article_authors (article_id, user_id, position) values ($1, $2, 0)")
+        .bind(article_id)
+        .bind(journalist.user_id)
+        .execute(app.db().writer())
+        .await
+        .unwrap();
+    app.state.content_changed();
+    let page = app.get(&format!("/{}/{}", row.get::<String, _>("section"), row.get::<String, _>("slug"))).await.body;
+    assert!(page.contains("class=\"byline with-portrait\"") && page.contains(photo["fallback"].as_str().unwrap()));
+    // Emptied, the photo goes.
+    fields[2].1 = String::new();
+    assert_eq!(post_article(&app, "/redaction/compte/profil", &journalist, &fields).await.status, 303);
+    assert!(!app.get(&format!("/auteur/{slug}")).await.body.contains("class=\"portrait\""));
+    app.cleanup().await;
+}

@@ -27,6 +27,10 @@ struct AccountPage {
     bio: String,
     /// The bio per edition: `bio_ar`, `bio_fr`, `bio_en`.
     bios: std::collections::BTreeMap<String, String>,
+    /// The media number of the photo, as typed or as set.
+    photo: String,
+    /// The portrait shown beside the field.
+    portrait: Option<crate::media::portraits::Portrait>,
     email: String,
     totp_on: bool,
     /// A proposed secret while turning the second factor on.
@@ -48,6 +52,7 @@ struct Typed {
     names: Option<std::collections::BTreeMap<String, String>>,
     bio: Option<String>,
     bios: Option<std::collections::BTreeMap<String, String>>,
+    photo: Option<String>,
     secret: Option<String>,
     token_name: Option<String>,
     token_days: Option<u32>,
@@ -81,6 +86,10 @@ async fn page(
         names: typed.names.unwrap_or_else(|| by_field("name", &staff.user.names)),
         bios: typed.bios.unwrap_or_else(|| by_field("bio", &staff.user.bios)),
         bio: typed.bio.unwrap_or_else(|| staff.user.bio.clone()),
+        photo: typed
+            .photo
+            .unwrap_or_else(|| staff.user.photo.as_ref().map(|p| p.media_id.to_string()).unwrap_or_default()),
+        portrait: staff.user.photo.clone(),
         email: staff.user.email.clone(),
         totp_on,
         new_secret: secret,
@@ -131,6 +140,8 @@ pub struct ProfileInput {
     bio_fr: String,
     bio_ar: String,
     bio_en: String,
+    /// A media library number, or nothing for no photo.
+    photo: String,
 }
 
 /// A text per language as form fields: {"name_fr": …, "name_ar": …}.
@@ -174,12 +185,22 @@ pub async fn save_profile(State(state): State<AppState>, form: StaffForm<Profile
             errors.add(field, message());
         }
     }
+    let photo = match portrait(&state, &staff, &input.photo).await? {
+        Ok(photo) => photo,
+        Err(key) => {
+            let text =
+                state.catalog().text(state.site().default_language, &format!("newsroom.account.error.{key}"), &[]);
+            errors.add("photo", text);
+            None
+        }
+    };
     if !errors.is_empty() {
         let typed = Typed {
             names: Some(by_field("name", &input.names())),
             bios: Some(by_field("bio", &input.bios())),
             name: Some(input.name),
             bio: Some(input.bio),
+            photo: Some(input.photo),
             ..Typed::default()
         };
         return page(&state, &staff, errors, None, typed).await;
@@ -188,9 +209,35 @@ pub async fn save_profile(State(state): State<AppState>, form: StaffForm<Profile
     let profile =
         users::Profile { name: input.name.trim(), names: input.names(), bio: input.bio.trim(), bios: input.bios() };
     users::set_profile(&mut tx, staff.user.id, &profile).await?;
+    users::set_photo(&mut tx, staff.user.id, photo.as_ref()).await?;
     tx.commit().await?;
     state.content_changed();
     Ok(Redirect::to(&format!("{BASE}/compte?ok=saved")).into_response())
+}
+
+/// The portrait the form names (an image number from the media library): the current one
+/// when it stays, squares cut anew from another image. `Err` holds the error message's key.
+async fn portrait(
+    state: &AppState,
+    staff: &Staff,
+    typed: &str,
+) -> PageResult<Result<Option<crate::media::portraits::Portrait>, &'static str>> {
+    let typed = typed.trim().trim_start_matches('#');
+    if typed.is_empty() {
+        return Ok(Ok(None));
+    }
+    let Ok(media_id) = typed.parse::<i64>() else { return Ok(Err("photo")) };
+    if let Some(current) = staff.user.photo.as_ref().filter(|p| p.media_id == media_id) {
+        return Ok(Ok(Some(current.clone())));
+    }
+    let Some(item) = crate::store::media::by_id(state.db(), media_id).await? else { return Ok(Err("photo")) };
+    let media_dir = state.config().media_dir();
+    let made = tokio::task::spawn_blocking(move || {
+        crate::media::portraits::make(&media_dir, &item.storage_key, media_id, item.focus)
+    })
+    .await
+    .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
+    Ok(made.map(Some).map_err(|_| "photo_unreadable"))
 }
 
 #[derive(Deserialize, Default)]

@@ -31,6 +31,12 @@ pub struct SettingsInput {
     lang_en: String,
     time_zone: String,
     arabic_digits: String,
+    /// The editions whose date line gives the Hijri date ("on" when ticked).
+    hijri_fr: String,
+    hijri_ar: String,
+    hijri_en: String,
+    /// Days added to the computed Hijri date, -2 to 2.
+    hijri_offset: String,
     publisher: String,
     address: String,
     publisher_fr: String,
@@ -99,6 +105,10 @@ impl SettingsInput {
             lang_en: on(site.enabled_languages.contains(&Lang::En)),
             time_zone: site.time_zone.clone(),
             arabic_digits: site.arabic_digits.clone(),
+            hijri_fr: on(site.hijri_editions.contains(&Lang::Fr)),
+            hijri_ar: on(site.hijri_editions.contains(&Lang::Ar)),
+            hijri_en: on(site.hijri_editions.contains(&Lang::En)),
+            hijri_offset: site.hijri_offset_days.to_string(),
             publisher: site.footer.publisher.clone(),
             address: site.footer.address.clone(),
             publisher_fr: get(&site.footer.publishers, Lang::Fr),
@@ -211,6 +221,14 @@ pub async fn save_settings(State(state): State<AppState>, form: StaffForm<Settin
     if tz.is_none() {
         errors.add("time_zone", t("time_zone"));
     }
+    let hijri_offset_days = match input.hijri_offset.trim().parse::<i32>() {
+        Ok(days) if (-2..=2).contains(&days) => days,
+        _ if input.hijri_offset.trim().is_empty() => 0,
+        _ => {
+            errors.add("hijri_offset", t("hijri_offset"));
+            0
+        }
+    };
     let founded_year = match input.founded_year.trim() {
         "" => None,
         y => match y.parse::<i32>() {
@@ -288,6 +306,12 @@ pub async fn save_settings(State(state): State<AppState>, form: StaffForm<Settin
         enabled_languages: enabled,
         time_zone: input.time_zone.trim().to_string(),
         arabic_digits: if input.arabic_digits == "eastern" { "eastern".into() } else { "western".into() },
+        hijri_editions: [(Lang::Fr, &input.hijri_fr), (Lang::Ar, &input.hijri_ar), (Lang::En, &input.hijri_en)]
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(l, _)| l)
+            .collect(),
+        hijri_offset_days,
         footer: FooterIdentity {
             publisher: input.publisher.trim().into(),
             address: input.address.trim().into(),

@@ -44,6 +44,8 @@ struct Opinion {
     section_name: String,
     writer: String,
     writer_slug: String,
+    /// The writer's portrait, when set.
+    photo: Option<crate::media::portraits::Portrait>,
     card: ArticleCard,
 }
 
@@ -153,16 +155,17 @@ pub async fn show_front(State(state): State<AppState>, page_lang: PageLang) -> P
         .take(4)
         .map(|(section, card)| {
             let byline = writers.remove(&card.id).and_then(|b| b.into_iter().next());
-            let (writer, writer_slug) = match byline {
-                Some(b) if card.signature.is_empty() => (b.name, b.slug),
-                Some(b) => (card.signature.clone(), b.slug),
-                None => (card.signature.clone(), String::new()),
+            let (writer, writer_slug, photo) = match byline {
+                Some(b) if card.signature.is_empty() => (b.name, b.slug, b.photo),
+                Some(b) => (card.signature.clone(), b.slug, b.photo),
+                None => (card.signature.clone(), String::new(), None),
             };
             Opinion {
                 section_slug: section.slug.clone(),
                 section_name: section.name(lang).to_string(),
                 writer,
                 writer_slug,
+                photo,
                 card,
             }
         })

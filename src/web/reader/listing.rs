@@ -27,6 +27,8 @@ struct ListingPage {
     title: String,
     /// Author's bio, or nothing.
     description: String,
+    /// The author's portrait, when set.
+    photo: Option<crate::media::portraits::Portrait>,
     /// The feed of this list, if it has one.
     feed: Option<String>,
     /// A day's issue: the dates of the previous and next days.
@@ -61,6 +63,7 @@ async fn render_listing(
         kind: "",
         title: String::new(),
         description: String::new(),
+        photo: None,
         feed: None,
         prev_day: None,
         next_day: None,
@@ -114,6 +117,7 @@ pub async fn show_author(
             p.kind = "author";
             p.title = author.name_in(lang).to_string();
             p.description = author.bio_in(lang, default_language).to_string();
+            p.photo = author.photo.clone();
             p.feed = Some(feed);
         },
     )
