@@ -7,6 +7,12 @@
 //! `app::AppState::invalidate`). Every entry also has a lifetime, so blocks that change by
 //! themselves (the most read, the read counter) are never older than it. The cache has a
 //! memory bound; past it, the least recently used entries go.
+//!
+//! A page is compressed at brotli quality 6 when it is stored (about a millisecond for an
+//! article), so that a miss answers fast. Once it is read again, a background thread
+//! compresses it once more at quality 11 (some 20 ms, a tenth smaller: an article's 6.5 KB
+//! become 5.9) and swaps the smaller body in, at most [`FINISHING_PER_SECOND`] pages a
+//! second, so that a burst of new pages costs the machine a bounded share of one core.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -54,6 +60,8 @@ pub fn listing_tags(lang: crate::news::Lang) -> Vec<String> {
 #[derive(Debug)]
 pub struct Entry {
     pub identity: Bytes,
+    /// Whether the entry was given to the background compression (or came out of it).
+    finishing: std::sync::atomic::AtomicBool,
     pub gzip: Bytes,
     pub brotli: Bytes,
     pub headers: EntryHeaders,
@@ -79,7 +87,7 @@ pub struct Entry {
 const RENDER_CLAIM_MS: i64 = 5_000;
 
 /// The response headers of a cached page, made once when it is stored.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct EntryHeaders {
     /// One validator per encoding (identity, gzip, brotli): the bodies differ.
     pub etags: [HeaderValue; 3],
@@ -190,7 +198,11 @@ struct Inner {
 
 #[derive(Debug)]
 pub struct PageCache {
-    inner: RwLock<Inner>,
+    /// Shared with the background compression, which swaps finished entries in.
+    inner: Arc<RwLock<Inner>>,
+    /// Where pages read again go to be compressed at brotli's best (a bounded queue: when it
+    /// is full, a page keeps its first compression).
+    finisher: Option<std::sync::mpsc::SyncSender<(String, std::sync::Weak<Entry>)>>,
     max_bytes: usize,
     cdn_seconds: u64,
     clock: AtomicU64,
@@ -221,8 +233,19 @@ impl Drop for RenderGuard<'_> {
 
 impl PageCache {
     pub fn new(max_mb: u64, enabled: bool, cdn_seconds: u64) -> PageCache {
+        let inner = Arc::new(RwLock::new(Inner::default()));
+        let finisher = if enabled {
+            let (sender, jobs) = std::sync::mpsc::sync_channel(FINISHING_QUEUE);
+            let shared = Arc::downgrade(&inner);
+            let spawned =
+                std::thread::Builder::new().name("page-brotli".into()).spawn(move || finish_brotli(&shared, &jobs));
+            spawned.ok().map(|_| sender)
+        } else {
+            None
+        };
         PageCache {
-            inner: RwLock::new(Inner::default()),
+            inner,
+            finisher,
             max_bytes: (max_mb as usize).saturating_mul(1024 * 1024),
             cdn_seconds,
             clock: AtomicU64::new(1),
@@ -275,6 +298,13 @@ impl PageCache {
             }
         }
         entry.last_used.store(self.clock.fetch_add(1, Ordering::Relaxed), Ordering::Relaxed);
+        // Read again: worth the best compression (once; the load spares the hit a write).
+        if !entry.finishing.load(Ordering::Relaxed)
+            && !entry.finishing.swap(true, Ordering::Relaxed)
+            && let Some(finisher) = &self.finisher
+        {
+            let _ = finisher.try_send((key.to_string(), Arc::downgrade(entry)));
+        }
         Some(entry.clone())
     }
 
@@ -317,6 +347,7 @@ impl PageCache {
         let headers = EntryHeaders::new(&content_type, &body, now_ms, meta.ttl_s, self.cdn_seconds, &meta.tags);
         let entry = std::sync::Arc::new(Entry {
             identity: body,
+            finishing: std::sync::atomic::AtomicBool::new(false),
             gzip: Bytes::from(gzip),
             brotli: Bytes::from(brotli),
             headers,
@@ -481,6 +512,68 @@ fn brotli(body: &[u8]) -> Vec<u8> {
     crate::compress::brotli_at(body, 6)
 }
 
+/// Pages compressed at brotli's best per second, at most.
+pub const FINISHING_PER_SECOND: u32 = 10;
+
+/// Pages waiting for it, at most.
+const FINISHING_QUEUE: usize = 256;
+
+/// The background compression: each page read again is compressed at brotli quality 11 and
+/// swapped in, unless it changed meanwhile. Ends when the cache is dropped.
+fn finish_brotli(
+    inner: &std::sync::Weak<RwLock<Inner>>,
+    jobs: &std::sync::mpsc::Receiver<(String, std::sync::Weak<Entry>)>,
+) {
+    let pause = Duration::from_secs(1) / FINISHING_PER_SECOND;
+    while let Ok((key, entry)) = jobs.recv() {
+        let Some(entry) = entry.upgrade() else { continue };
+        if entry.retired.load(Ordering::Relaxed) {
+            continue;
+        }
+        let started = std::time::Instant::now();
+        let smaller = crate::compress::brotli_at(&entry.identity, 11);
+        if smaller.len() < entry.brotli.len() {
+            let Some(inner) = inner.upgrade() else { return };
+            let Ok(mut inner) = inner.write() else { return };
+            let unchanged = inner.entries.get(&key).is_some_and(|current| Arc::ptr_eq(current, &entry));
+            if unchanged {
+                let finished = Arc::new(entry.with_brotli(Bytes::from(smaller)));
+                inner.bytes = inner.bytes.saturating_sub(entry.size()) + finished.size();
+                inner.entries.insert(key, finished);
+            }
+        }
+        std::thread::sleep(pause.saturating_sub(started.elapsed()));
+    }
+}
+
+impl Entry {
+    /// This entry with another brotli body, and the validator that names it (`-br11`: a
+    /// browser holding the first body revalidates to the new one once).
+    fn with_brotli(&self, brotli: Bytes) -> Entry {
+        let mut headers = self.headers.clone();
+        let first = headers.etags[2].to_str().unwrap_or("\"\"").trim_end_matches('"').to_string();
+        headers.etags[2] = header_value(&format!("{first}11\""));
+        headers.full[2].insert(header::ETAG, headers.etags[2].clone());
+        let flag = |b: &std::sync::atomic::AtomicBool| std::sync::atomic::AtomicBool::new(b.load(Ordering::Relaxed));
+        Entry {
+            identity: self.identity.clone(),
+            finishing: std::sync::atomic::AtomicBool::new(true),
+            gzip: self.gzip.clone(),
+            brotli,
+            headers,
+            made_at_ms: self.made_at_ms,
+            expires_at_ms: self.expires_at_ms,
+            tags: self.tags.clone(),
+            article_id: self.article_id,
+            route: self.route.clone(),
+            last_used: AtomicU64::new(self.last_used.load(Ordering::Relaxed)),
+            stale: flag(&self.stale),
+            refresh_claimed_at_ms: AtomicI64::new(self.refresh_claimed_at_ms.load(Ordering::Relaxed)),
+            retired: flag(&self.retired),
+        }
+    }
+}
+
 /// An HTTP date (RFC 9110 IMF-fixdate).
 pub fn http_date(ms: i64) -> String {
     chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
@@ -508,6 +601,41 @@ mod tests {
         assert!(cache.get("/a", 1).is_none() && cache.get("/b", 1).is_some());
         assert_eq!(cache.invalidate(&["listings:fr"]), 1);
         assert!(cache.get("/b", 1).is_none());
+    }
+
+    #[test]
+    fn a_page_read_again_gets_the_smaller_brotli_unless_it_changed_meanwhile() {
+        let cache = PageCache::new(16, true, 60);
+        let body = Bytes::from_static(include_str!("../ARCHITECTURE.md").as_bytes());
+        cache.put("/a".into(), body.clone(), "text/html".into(), &meta(&["article:1"]), 0);
+        let first = cache.get("/a", 1).unwrap();
+        assert!(first.headers.etags[2].to_str().unwrap().ends_with("-br\""));
+        let mut finished = first.clone();
+        for _ in 0..100 {
+            finished = cache.get("/a", 1).unwrap();
+            if finished.brotli.len() < first.brotli.len() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(finished.brotli.len() < first.brotli.len(), "{} then {}", first.brotli.len(), finished.brotli.len());
+        let mut unpacked = Vec::new();
+        brotli::BrotliDecompress(&mut std::io::Cursor::new(&finished.brotli[..]), &mut unpacked).unwrap();
+        assert_eq!(unpacked, body, "the same page");
+        let etag = finished.headers.etags[2].to_str().unwrap();
+        assert!(etag.ends_with("-br11\""), "a new validator for the new body: {etag}");
+        assert_eq!(finished.headers.full[2].get(header::ETAG).unwrap(), etag);
+        assert_eq!(finished.gzip, first.gzip);
+
+        // A page replaced before its turn keeps the replacement.
+        cache.put("/b".into(), body.clone(), "text/html".into(), &meta(&["article:2"]), 0);
+        let old = cache.get("/b", 1).unwrap();
+        let newer = Bytes::from(format!("{}<p>changed</p>", include_str!("../ARCHITECTURE.md")));
+        cache.put("/b".into(), newer.clone(), "text/html".into(), &meta(&["article:2"]), 0);
+        std::thread::sleep(Duration::from_millis(300));
+        let current = cache.last_copy("/b").unwrap();
+        assert_eq!(current.identity, newer);
+        assert!(!Arc::ptr_eq(&current, &old));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod dates;
 pub mod markdown;
+pub mod whitespace;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -99,7 +100,10 @@ impl Templates {
 
     /// Renders a template with a serializable context.
     pub fn render<S: serde::Serialize>(&self, name: &str, context: S) -> Result<String, TemplateError> {
-        self.env.get_template(name)?.render(minijinja::value::Serde(context))
+        let html = self.env.get_template(name)?.render(minijinja::value::Serde(context))?;
+        // Reader pages go out without the templates' indentation (newsroom pages show text
+        // with `white-space: pre-wrap` and are few).
+        Ok(if name.starts_with("pages/") { whitespace::collapse_indentation(&html) } else { html })
     }
 }
 

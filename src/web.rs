@@ -96,6 +96,7 @@ route_table! {
     // Articles: their address has no language prefix, the article has a language.
     get "/{section}/{slug}" => reader::article::show_article,
     post "/{section}/{slug}/like" => reader::like::like_article,
+    get "/{section}/{slug}/partager/{network}" => reader::article::share,
     post "/{section}/{slug}/commentaires" => reader::comments::post_comment,
     // Comment subscriptions and readers' rights: links in mails show a page, its button acts.
     get "/commentaires/confirmer/{token}" => reader::subscriptions::show_confirm,

@@ -204,6 +204,10 @@ async fn front_section_author_and_article_pages_describe_themselves_to_machines(
     assert_eq!(news["@type"], "NewsArticle");
     assert_eq!(news["publisher"]["@type"], "NewsMediaOrganization");
     assert!(news["publisher"]["logo"]["url"].as_str().unwrap().contains("/static/icon-512."));
+    // The article names its publisher and points at the front page's full description.
+    assert_eq!(news["publisher"]["@id"], organization["@id"]);
+    assert!(organization["publishingPrinciples"].as_str().is_some());
+    assert!(news["publisher"].get("publishingPrinciples").is_none());
     assert!(article.contains("<meta property=\"og:type\" content=\"article\">"));
     assert_eq!(article.matches("property=\"og:type\"").count(), 1, "one og:type on an article");
     app.cleanup().await;
@@ -411,5 +415,39 @@ async fn a_writers_photo_goes_with_the_byline_the_author_page_and_the_opinion_bl
     fields[2].1 = String::new();
     assert_eq!(post_article(&app, "/redaction/compte/profil", &journalist, &fields).await.status, 303);
     assert!(!app.get(&format!("/auteur/{slug}")).await.body.contains("class=\"portrait\""));
+    app.cleanup().await;
+}
+
+/// Share links are short addresses on the site (the page stays light) that send the reader on
+/// to the network with the article's address and title; only known networks and published
+/// articles, so no one can use them to send readers elsewhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn share_links_lead_to_the_networks_through_the_site() {
+    let app = sqlite_app().await;
+    app.with_demo().await;
+    let row = sqlx::query(
+        "select a.slug, a.title, s.slug as section from articles a join sections s on s.id = a.section_id \
+         where a.language = 'ar' and a.status = 'published' order by a.id limit 1",
+    )
+    .fetch_one(app.db().reader())
+    .await
+    .unwrap();
+    let (slug, title, section): (String, String, String) = (row.get("slug"), row.get("title"), row.get("section"));
+    let path = format!("/{section}/{slug}");
+    let page = app.get(&path).await.body;
+    let share = format!("{path}/partager/whatsapp");
+    assert!(page.contains(&format!("href=\"{share}\"")), "a short share link on the page");
+    assert!(page.contains("href=\"mailto:?subject="), "e-mail stays a mailto: link");
+    assert!(!page.contains("https://wa.me/"), "no full share address in the page");
+    let encoded = |s: &str| gazette::urls::urlencode(s);
+    let sent = app.get(&format!("/{section}/{}/partager/whatsapp", encoded(&slug))).await;
+    assert_eq!(sent.status, 303);
+    let location = sent.header("location");
+    let base = app.state.config().base_url();
+    assert_eq!(location, format!("https://wa.me/?text={}%20{}", encoded(&title), encoded(&format!("{base}{path}"))));
+    let x = app.get(&format!("/{section}/{}/partager/x", encoded(&slug))).await;
+    assert!(x.header("location").starts_with("https://x.com/intent/post?url="));
+    assert_eq!(app.get(&format!("/{section}/{}/partager/evil.example", encoded(&slug))).await.status, 404);
+    assert_eq!(app.get("/actualite/no-such-story/partager/whatsapp").await.status, 404);
     app.cleanup().await;
 }
