@@ -1,7 +1,7 @@
 //! The theme as readers see it, in real Chromium (issue 18): the pages of `docs/theming.md`
-//! photographed at 390 and 1,280 pixels in French and Arabic; on each, no horizontal scroll,
-//! no layout shift, faces loaded only by the pages that use them, every section reachable
-//! from a phone's menu without script.
+//! photographed at 390 and 1,280 pixels in French and Arabic (and checked at 320: no sideways
+//! scroll, thumb-sized targets); on each, no horizontal scroll, no layout shift, faces loaded
+//! only by the pages that use them, every section reachable from a phone's menu without script.
 //!
 //! Runs with the other browser tests (`GAZETTE_TEST_BROWSER=1`). The screenshots go to
 //! `target/artifacts/theme/`; with `GAZETTE_UPDATE_THEME_SHOTS=1` they also replace the ones
@@ -99,6 +99,27 @@ async fn page_checks(client: &Client, base: &str, path: &str, name: &str, arabic
             faults.push(format!("{path} at {width}px loaded none of the theme's faces"));
         }
         photograph(client, name, width).await?;
+    }
+    // The narrowest phones still in use: nothing sideways, and the page's links and buttons
+    // in the header and menus thumb-sized (24 px at least, WCAG 2.5.8).
+    client.set_window_size(320, 900).await?;
+    client.goto(&format!("{base}{path}")).await?;
+    let at_320 = client
+        .execute(
+            "const small = [...document.querySelectorAll('header a, header button, header summary, nav a')]
+               .filter(e => e.offsetParent !== null)
+               .map(e => [e.textContent.trim().slice(0, 20), e.getBoundingClientRect()])
+               .filter(([, b]) => b.height < 24 || b.width < 24)
+               .map(([t]) => t);
+             return [document.documentElement.scrollWidth - document.documentElement.clientWidth, small];",
+            vec![],
+        )
+        .await?;
+    if at_320[0].as_i64().unwrap_or(0) > 0 {
+        faults.push(format!("{path} at 320px: scrolls sideways by {}px", at_320[0]));
+    }
+    if at_320[1].as_array().is_some_and(|small| !small.is_empty()) {
+        faults.push(format!("{path} at 320px: targets under 24 px: {}", at_320[1]));
     }
     Ok(faults)
 }
