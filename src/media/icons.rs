@@ -6,7 +6,7 @@ use std::io::Cursor;
 use std::path::Path;
 
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageFormat, ImageReader, Rgba, RgbaImage};
+use image::{DynamicImage, ImageFormat, Rgba, RgbaImage};
 
 /// The sizes browsers and phones ask for: Apple's touch icon, the manifest's two.
 pub const SIZES: [u32; 3] = [180, 192, 512];
@@ -17,13 +17,7 @@ const FILL: f32 = 0.84;
 /// Makes the icons of the logo stored under `key`; returns their keys, in the order of
 /// [`SIZES`].
 pub fn make(media_dir: &Path, key: &str) -> Result<Vec<String>, String> {
-    let path = crate::media::path_of(media_dir, key).ok_or_else(|| format!("bad media key {key}"))?;
-    let mut reader = ImageReader::open(&path)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))?
-        .with_guessed_format()
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    reader.limits(crate::media::variants::decode_limits());
-    let logo = reader.decode().map_err(|e| format!("cannot decode {}: {e}", path.display()))?;
+    let logo = super::variants::open(media_dir, key)?;
     SIZES
         .iter()
         .map(|&size| {

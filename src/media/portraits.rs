@@ -5,11 +5,11 @@
 
 use std::path::Path;
 
+use image::DynamicImage;
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageReader};
 use serde::{Deserialize, Serialize};
 
-use super::variants::{Focus, crop_rect, decode_limits, encode, write_file};
+use super::variants::{Focus, crop_rect, encode, write_file};
 
 /// The side of the portrait in CSS pixels; the WebP is also made at twice that for dense
 /// screens.
@@ -29,13 +29,7 @@ pub struct Portrait {
 
 /// Cuts the portrait squares of the image stored under `key`, around `focus`.
 pub fn make(media_dir: &Path, key: &str, media_id: i64, focus: Focus) -> Result<Portrait, String> {
-    let path = crate::media::path_of(media_dir, key).ok_or_else(|| format!("bad media key {key}"))?;
-    let mut reader = ImageReader::open(&path)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))?
-        .with_guessed_format()
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    reader.limits(decode_limits());
-    let photo = reader.decode().map_err(|e| format!("cannot decode {}: {e}", path.display()))?;
+    let photo = super::variants::open(media_dir, key)?;
     let (left, top, width, height) = crop_rect(photo.width(), photo.height(), 1, 1, focus);
     let square = photo.crop_imm(left, top, width, height);
     let stem = key.rsplit_once('.').map(|(s, _)| s).unwrap_or(key);

@@ -85,16 +85,21 @@ pub fn decode_limits() -> Limits {
     limits
 }
 
-/// Makes the variants of the file `key` under `media_dir`: the widths smallest first, their
-/// WebP forms, then the ratio crops around `focus`.
-pub fn make(media_dir: &Path, key: &str, focus: Focus) -> Result<Vec<Variant>, String> {
+/// The image stored under `key`, decoded within [`decode_limits`].
+pub fn open(media_dir: &Path, key: &str) -> Result<DynamicImage, String> {
     let path = crate::media::path_of(media_dir, key).ok_or_else(|| format!("bad media key {key}"))?;
     let mut reader = ImageReader::open(&path)
         .map_err(|e| format!("cannot open {}: {e}", path.display()))?
         .with_guessed_format()
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     reader.limits(decode_limits());
-    let original = reader.decode().map_err(|e| format!("cannot decode {}: {e}", path.display()))?;
+    reader.decode().map_err(|e| format!("cannot decode {}: {e}", path.display()))
+}
+
+/// Makes the variants of the file `key` under `media_dir`: the widths smallest first, their
+/// WebP forms, then the ratio crops around `focus`.
+pub fn make(media_dir: &Path, key: &str, focus: Focus) -> Result<Vec<Variant>, String> {
+    let original = open(media_dir, key)?;
     let mut made = Vec::new();
     let mut webp = Vec::new();
     for width in WIDTHS {

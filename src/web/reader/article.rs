@@ -238,13 +238,15 @@ pub fn threads(comments: Vec<PublicComment>) -> Vec<CommentThread> {
     out
 }
 
-/// The networks an article can be shared on: (the name shown, the address's last part).
-const SHARE_NETWORKS: [(&str, &str); 5] = [
-    ("WhatsApp", "whatsapp"),
-    ("Facebook", "facebook"),
-    ("X", "x"),
-    ("Telegram", "telegram"),
-    ("LinkedIn", "linkedin"),
+/// The networks an article can be shared on: the name shown, the address's last part, and
+/// where sharing starts there given the article's percent-encoded address and title.
+type ShareStart = fn(&str, &str) -> String;
+const SHARE_NETWORKS: [(&str, &str, ShareStart); 5] = [
+    ("WhatsApp", "whatsapp", |u, t| format!("https://wa.me/?text={t}%20{u}")),
+    ("Facebook", "facebook", |u, _| format!("https://www.facebook.com/sharer/sharer.php?u={u}")),
+    ("X", "x", |u, t| format!("https://x.com/intent/post?url={u}&text={t}")),
+    ("Telegram", "telegram", |u, t| format!("https://t.me/share/url?url={u}&text={t}")),
+    ("LinkedIn", "linkedin", |u, _| format!("https://www.linkedin.com/sharing/share-offsite/?url={u}")),
 ];
 
 /// Plain links: no third-party script, no request to another host while reading. Each leads
@@ -255,7 +257,7 @@ const SHARE_NETWORKS: [(&str, &str); 5] = [
 fn share_links(path: &str, url: &str, title: &str) -> Vec<ShareLink> {
     let mut links: Vec<ShareLink> = SHARE_NETWORKS
         .iter()
-        .map(|(network, key)| ShareLink { network, href: format!("{path}/partager/{key}") })
+        .map(|(network, key, _)| ShareLink { network, href: format!("{path}/partager/{key}") })
         .collect();
     let (u, t) = (crate::urls::urlencode(url), crate::urls::urlencode(title));
     links.push(ShareLink { network: "E-mail", href: format!("mailto:?subject={t}&body={u}") });
@@ -264,15 +266,8 @@ fn share_links(path: &str, url: &str, title: &str) -> Vec<ShareLink> {
 
 /// Where sharing the article at `url` titled `title` on `network` starts.
 fn share_address(network: &str, url: &str, title: &str) -> Option<String> {
-    let (u, t) = (crate::urls::urlencode(url), crate::urls::urlencode(title));
-    Some(match network {
-        "whatsapp" => format!("https://wa.me/?text={t}%20{u}"),
-        "facebook" => format!("https://www.facebook.com/sharer/sharer.php?u={u}"),
-        "x" => format!("https://x.com/intent/post?url={u}&text={t}"),
-        "telegram" => format!("https://t.me/share/url?url={u}&text={t}"),
-        "linkedin" => format!("https://www.linkedin.com/sharing/share-offsite/?url={u}"),
-        _ => return None,
-    })
+    let (_, _, start) = SHARE_NETWORKS.iter().find(|(_, key, _)| *key == network)?;
+    Some(start(&crate::urls::urlencode(url), &crate::urls::urlencode(title)))
 }
 
 /// `/{section}/{slug}/partager/{network}`: on to the network's share page (a published

@@ -34,21 +34,9 @@ pub fn publisher(state: &AppState, chrome: &Chrome) -> Value {
 
 /// The paper itself, described whole: its logo, principles, founding year, address and phone.
 pub fn organization(state: &AppState, chrome: &Chrome) -> Value {
-    let base = &chrome.base_url;
     let site = state.site();
-    let mut organization = json!({
-        "@type": "NewsMediaOrganization",
-        "@id": format!("{base}/#organization"),
-        "name": chrome.site_name,
-        "url": format!("{base}/"),
-        "logo": {
-            "@type": "ImageObject",
-            "url": format!("{base}{}", crate::web::chrome::icon_url(state, 512)),
-            "width": 512,
-            "height": 512,
-        },
-        "publishingPrinciples": format!("{base}{}/confidentialite", chrome.prefix),
-    });
+    let mut organization = publisher(state, chrome);
+    organization["publishingPrinciples"] = json!(format!("{}{}/confidentialite", chrome.base_url, chrome.prefix));
     if let Some(year) = site.footer.founded_year {
         organization["foundingDate"] = json!(year.to_string());
     }
