@@ -378,6 +378,25 @@ fn screen_with(screener: &Screener, submission: &Submission<'_>, rules: &Rules) 
                 || f.category == Category::Privacy
         });
     }
+    // What is quoted in a comment that reports it or talks about words (« "kahlouch" est une
+    // insulte raciste », "calling migrants “cockroaches”", « كتب لي "…" ») is discussed, not
+    // said: a word of the lists, banned or suspect, or the verb or predicate a rule found,
+    // between quotation marks says nothing of the comment. Personal data stays what it is.
+    // A report alone ("he wrote to me") keeps a banned word held, as above: only the rules'
+    // findings inside its quotation go.
+    let discusses = screener.patterns.discusses_words(&plain);
+    if discusses || screener.patterns.reports(&plain) {
+        findings.retain(|f| {
+            let from_lists = LIST_LANGUAGES.iter().any(|l| f.source.starts_with(l));
+            let from_rules = matches!(f.source.as_str(), "violence-call" | "threat" | "dehumanizing");
+            let discussed = (discusses
+                && from_lists
+                && f.category != Category::Privacy
+                && screener.patterns.quoted(body, &f.matched))
+                || (from_rules && screener.patterns.quoted_end(body, &f.matched));
+            !discussed
+        });
+    }
     // A court, an arrest, an accusation called one: crime words report justice at work, and
     // the list's suspect words of defamation say nothing more.
     if screener.patterns.justice_context(&plain) {
@@ -394,7 +413,7 @@ fn screen_with(screener: &Screener, submission: &Submission<'_>, rules: &Rules) 
     let mut screening = decide(findings, &links);
     if screening.decision == Decision::Clean
         && let Some(verdict) = screener.classifier.judge(body)
-        && verdict.score > classifier::HOLD_ABOVE
+        && verdict.score > classifier::hold_above(verdict.register)
     {
         // The model's opinion: a moderator looks, with the ground it finds likeliest.
         screening.findings.push(Finding {
@@ -693,6 +712,31 @@ mod tests {
         ] {
             assert_ne!(shipped(body).decision, Decision::Clean, "{class}: {body}");
         }
+    }
+
+    #[test]
+    fn a_slur_discussed_between_quotation_marks_is_not_held_for_itself() {
+        for body in [
+            "Les gamins répètent « pédé » dans la cour comme si c'était un mot anodin ; c'est une insulte, point.",
+            "Using “retarded” as a joke is a slur against my brother, please stop.",
+        ] {
+            let screening = shipped(body);
+            assert_ne!(screening.decision, Decision::Refuse, "{body}");
+            let from_lists =
+                screening.findings.iter().filter(|f| LIST_LANGUAGES.iter().any(|l| f.source.starts_with(l)));
+            assert_eq!(from_lists.count(), 0, "{body}: {screening:?}");
+        }
+        // Said, not discussed: the same word is refused.
+        assert_eq!(shipped("Ferme-la, espèce de pédé.").decision, Decision::Refuse);
+    }
+
+    #[test]
+    fn a_reported_call_to_violence_is_not_a_call() {
+        let body = "Sous la vidéo, un compte a écrit « il faut brûler sa maison ». J'ai porté plainte.";
+        let screening = shipped(body);
+        assert!(!screening.findings.iter().any(|f| f.source == "violence-call"), "{screening:?}");
+        let said = shipped("Il faut brûler sa maison, ce soir.");
+        assert!(said.findings.iter().any(|f| f.source == "violence-call"), "{said:?}");
     }
 
     #[test]

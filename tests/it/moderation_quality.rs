@@ -44,9 +44,10 @@ const AIM_CAUGHT: f64 = 0.90;
 const AIM_FAIR_HELD: f64 = 0.10;
 
 /// What each part must keep, per register: (abusive caught at least, fair refused at most,
-/// fair held at most). The level measured on 2026-12-07, a few points below.
-const FLOORS: [(&str, f64, usize, f64); 3] =
-    [("tuning", 0.75, 0, 0.12), ("dev", 0.62, 1, 0.14), ("frozen", 0.65, 1, 0.18)];
+/// fair held at most). The level measured at the end of the third round (2026-12-07), a few
+/// points below; `frozen2` was measured once, at that end.
+const FLOORS: [(&str, f64, usize, f64); 4] =
+    [("tuning", 0.80, 1, 0.12), ("dev", 0.68, 1, 0.16), ("frozen", 0.77, 1, 0.20), ("frozen2", 0.80, 1, 0.16)];
 
 #[derive(Default, Clone, Copy)]
 struct Tally {
@@ -242,7 +243,7 @@ fn measure(part: &str) -> (String, Vec<String>) {
 }
 
 /// With `GAZETTE_MODERATION_THRESHOLDS` set: how the classifier alone separates the tuning
-/// part (cross-validated) at each threshold, to choose `classifier::HOLD_ABOVE` on it.
+/// part (cross-validated) at each threshold and in each register, to choose `classifier::hold_above` on it.
 fn threshold_table() -> String {
     let screeners = screeners("tuning");
     let examples = labelled("tuning");
@@ -253,15 +254,20 @@ fn threshold_table() -> String {
             scores.push((item.category != "acceptable", register.clone(), verdict.score));
         }
     }
-    let mut out = String::from("\nthreshold  abusive held  fair held (classifier alone, cross-validated)\n");
-    for step in 30..=120 {
+    let mut out =
+        String::from("\nthreshold  abusive held / fair held per register (classifier alone, cross-validated)\n");
+    for step in (-140..=0).step_by(10) {
         let t = f64::from(step) / 10.0;
-        let held = |bad: bool| {
-            let all = scores.iter().filter(|(b, _, _)| *b == bad).count();
-            let above = scores.iter().filter(|(b, _, s)| *b == bad && *s > t).count();
-            100.0 * above as f64 / all.max(1) as f64
-        };
-        out.push_str(&format!("{t:>8.1}  {:>11.1}%  {:>8.1}%\n", held(true), held(false)));
+        out.push_str(&format!("{t:>8.1}"));
+        for register in REGISTERS {
+            let held = |bad: bool| {
+                let all = scores.iter().filter(|(b, r, _)| *b == bad && r == register).count();
+                let above = scores.iter().filter(|(b, r, s)| *b == bad && r == register && *s > t).count();
+                100.0 * above as f64 / all.max(1) as f64
+            };
+            out.push_str(&format!("  {register} {:>5.1}/{:>4.1}", held(true), held(false)));
+        }
+        out.push('\n');
     }
     out
 }
@@ -286,6 +292,15 @@ fn screening_holds_its_level_on_the_development_set() {
 #[test]
 fn screening_holds_its_level_on_the_frozen_set() {
     let (report, failures) = measure("frozen");
+    println!("{report}");
+    assert!(failures.is_empty(), "{report}\n{}", failures.join("\n"));
+}
+
+/// The second frozen part, written by another hand after the first was spent, and measured
+/// once the work of the third tuning round was done (see the README of the labelled set).
+#[test]
+fn screening_holds_its_level_on_the_second_frozen_set() {
+    let (report, failures) = measure("frozen2");
     println!("{report}");
     assert!(failures.is_empty(), "{report}\n{}", failures.join("\n"));
 }

@@ -94,6 +94,9 @@ struct Accusation {
 #[serde(default)]
 struct Reporting {
     phrases: Vec<String>,
+    /// Words that talk about words ("insulte", "the word", « كلمة »): a slur between quotation
+    /// marks in such a comment is discussed, not said.
+    discussion: Vec<String>,
 }
 
 const VOCABULARIES: [(&str, &str); 5] = [
@@ -137,6 +140,7 @@ pub struct Patterns {
     gossip: Vec<Phrase>,
     name_titles: Vec<Phrase>,
     reporting: Vec<Phrase>,
+    discussion: Vec<Phrase>,
 }
 
 /// Words and phrases matched whole.
@@ -224,6 +228,7 @@ impl Patterns {
             patterns.gossip.extend(compile(&vocabulary.accusation.gossip, digits));
             patterns.name_titles.extend(compile_titles(&vocabulary.accusation.name_titles, digits));
             patterns.reporting.extend(compile(&vocabulary.reporting.phrases, digits));
+            patterns.discussion.extend(compile(&vocabulary.reporting.discussion, digits));
         }
         patterns
     }
@@ -260,6 +265,17 @@ impl Patterns {
     /// The comment says someone said or wrote something ("m'a écrit", "called me", « قال ليا »).
     pub fn reports(&self, tokens: &[Token]) -> bool {
         self.reporting.iter().any(|p| position(tokens, p, 0).is_some())
+    }
+
+    /// The comment talks about words: what an insult is, what a slur does.
+    pub fn discusses_words(&self, tokens: &[Token]) -> bool {
+        self.discussion.iter().any(|p| position(tokens, p, 0).is_some())
+    }
+
+    /// The last word of what a rule matched (its verb of harm, its predicate) stands between
+    /// quotation marks: « il a traité les migrants de "criquets" ».
+    pub fn quoted_end(&self, written: &str, matched: &str) -> bool {
+        matched.split_whitespace().last().is_some_and(|word| self.quoted(written, word))
     }
 
     /// `matched` stands between quotation marks.
