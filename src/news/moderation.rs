@@ -317,14 +317,24 @@ fn screen_with(screener: &Screener, submission: &Submission<'_>, rules: &Rules) 
     let plain = tokens(&text, false);
     let digits_kept = tokens(&text, true);
     let mut findings = Vec::new();
+    // A list entry can only match where its first word is: most are skipped by one lookup.
+    let present: std::collections::HashSet<&str> =
+        plain.iter().chain(&digits_kept).map(|t| t.normal.as_str()).collect();
+    let could_match = |tokens: &[String]| tokens.first().is_some_and(|first| present.contains(first.as_str()));
     for (lang, category, severity, entry) in &screener.lists.entries {
         let haystack = if lang == "darija_latin" { &digits_kept } else { &plain };
+        if !could_match(&entry.tokens) {
+            continue;
+        }
         if let Some(matched) = find(haystack, &entry.tokens) {
             findings.push(Finding { category: *category, severity: *severity, matched, source: lang.clone() });
         }
     }
     for (lang, entry) in &screener.lists.spam {
         let haystack = if lang == "darija_latin" { &digits_kept } else { &plain };
+        if !could_match(&entry.tokens) {
+            continue;
+        }
         if let Some(matched) = find(haystack, &entry.tokens) {
             findings.push(Finding {
                 category: Category::Spam,
@@ -336,6 +346,7 @@ fn screen_with(screener: &Screener, submission: &Submission<'_>, rules: &Rules) 
     }
     findings.extend(screener.patterns.find(&plain, &digits_kept, body));
     findings.extend(personal_data(body));
+    findings.extend(evasion(body));
     let links = links::links_in(&format!("{body} {website} {name}"));
     findings.extend(link_findings(&links, rules));
     if shouting_or_flooding(body) {
@@ -400,6 +411,14 @@ fn screen_with(screener: &Screener, submission: &Submission<'_>, rules: &Rules) 
     // A court, an arrest, an accusation called one: crime words report justice at work, and
     // the list's suspect words of defamation say nothing more.
     if screener.patterns.justice_context(&plain) {
+        // Even a word the lists ban as an accusation ("embezzled") reports a case here.
+        for f in findings.iter_mut() {
+            if LIST_LANGUAGES.contains(&f.source.as_str())
+                && matches!(f.category, Category::Defamation | Category::Slander)
+            {
+                f.severity = Severity::Suspect;
+            }
+        }
         findings.retain(|f| {
             let from_lists = LIST_LANGUAGES.contains(&f.source.as_str());
             !(from_lists
@@ -531,6 +550,42 @@ fn find(haystack: &[Token], entry: &[String]) -> Option<String> {
 pub fn count_links(text: &str) -> usize {
     links::links_in(text).count()
 }
+
+/// Writing whose only purpose is to hide a word from a filter: a word mixing Latin letters with
+/// Cyrillic or Greek ones ("Jеws" with a Cyrillic е), or a word spelled out letter by letter
+/// ("c l o w n", « ه ب ي ل »). The normalization undoes both so that the lists and rules see
+/// the word; this says that someone took the trouble, which a fair comment never needs to, so
+/// the comment is held even when the hidden word is in no list.
+fn evasion(body: &str) -> Option<Finding> {
+    let is_latin = |c: char| c.is_ascii_alphabetic();
+    // Greek (U+0370–03FF) and Cyrillic (U+0400–04FF), side by side.
+    let is_lookalike_script = |c: char| matches!(u32::from(c), 0x0370..=0x04FF);
+    let mixed =
+        body.split_whitespace().find(|word| word.chars().any(is_latin) && word.chars().any(is_lookalike_script));
+    let spelled_out = || {
+        let mut run: Vec<&str> = Vec::new();
+        for piece in body.split(|c: char| c.is_whitespace() || c == '.' || c == '*' || c == '-' || c == '_') {
+            if piece.is_empty() {
+                continue;
+            }
+            let mut chars = piece.chars();
+            if chars.next().is_some_and(char::is_alphabetic) && chars.next().is_none() {
+                run.push(piece);
+                if run.len() >= SPELLED_OUT_LETTERS {
+                    return Some(run.concat());
+                }
+            } else {
+                run.clear();
+            }
+        }
+        None
+    };
+    let matched = mixed.map(str::to_string).or_else(spelled_out)?;
+    Some(Finding { category: Category::Insult, severity: Severity::Suspect, matched, source: "evasion".into() })
+}
+
+/// Letters in a row, each standing alone, that make a word spelled out ("u s a" is three).
+const SPELLED_OUT_LETTERS: usize = 4;
 
 /// A comment made of the same few words or characters over and over.
 fn shouting_or_flooding(body: &str) -> bool {
@@ -728,6 +783,22 @@ mod tests {
         }
         // Said, not discussed: the same word is refused.
         assert_eq!(shipped("Ferme-la, espèce de pédé.").decision, Decision::Refuse);
+    }
+
+    #[test]
+    fn hiding_a_word_is_held_even_when_the_word_is_in_no_list() {
+        for body in ["Tous ces gеns sоnt pareils", "what a w a l l y of a minister", "هاد الناس ك ل ه م هكا"]
+        {
+            let screening = shipped(body);
+            assert!(screening.findings.iter().any(|f| f.source == "evasion"), "{body}: {screening:?}");
+            assert_ne!(screening.decision, Decision::Clean, "{body}");
+        }
+        for body in [
+            "Le plan B du club, puis le C, et la loi 31.13 du Maroc",
+            "Привет Casablanca ! Bonjour à nos lecteurs russes.",
+        ] {
+            assert!(!shipped(body).findings.iter().any(|f| f.source == "evasion"), "{body}");
+        }
     }
 
     #[test]

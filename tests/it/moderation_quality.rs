@@ -47,7 +47,7 @@ const AIM_FAIR_HELD: f64 = 0.10;
 /// fair held at most). The level measured at the end of the third round (2026-12-07), a few
 /// points below; `frozen2` was measured once, at that end.
 const FLOORS: [(&str, f64, usize, f64); 4] =
-    [("tuning", 0.80, 1, 0.12), ("dev", 0.68, 1, 0.16), ("frozen", 0.77, 1, 0.20), ("frozen2", 0.80, 1, 0.16)];
+    [("tuning", 0.76, 0, 0.12), ("dev", 0.73, 1, 0.16), ("frozen", 0.84, 1, 0.18), ("frozen2", 0.80, 1, 0.16)];
 
 #[derive(Default, Clone, Copy)]
 struct Tally {
@@ -256,7 +256,7 @@ fn threshold_table() -> String {
     }
     let mut out =
         String::from("\nthreshold  abusive held / fair held per register (classifier alone, cross-validated)\n");
-    for step in (-140..=0).step_by(10) {
+    for step in (-240..=0).step_by(10) {
         let t = f64::from(step) / 10.0;
         out.push_str(&format!("{t:>8.1}"));
         for register in REGISTERS {

@@ -259,7 +259,7 @@ impl Patterns {
 
     /// A reader reports what was said or written to them, or quotes it.
     pub fn reported(&self, tokens: &[Token], written: &str, matched: &str) -> bool {
-        self.quoted(written, matched) || self.reports(tokens)
+        self.quoted(written, matched) || self.quoted_end(written, matched) || self.reports(tokens)
     }
 
     /// The comment says someone said or wrote something ("m'a écrit", "called me", « قال ليا »).
@@ -494,8 +494,14 @@ fn position(tokens: &[Token], phrase: &Phrase, from: usize) -> Option<(usize, us
 
 /// Every occurrence of any of the phrases.
 fn positions(tokens: &[Token], phrases: &[Phrase]) -> Vec<(usize, usize)> {
+    // Most phrases cannot match: their first word is not in the comment at all. Checking that
+    // first keeps the screening's cost with the comment's length, not the vocabularies'.
+    let present: std::collections::HashSet<&str> = tokens.iter().map(|t| t.normal.as_str()).collect();
     let mut out = Vec::new();
     for phrase in phrases {
+        if !phrase.inside && !present.contains(phrase.tokens[0].as_str()) {
+            continue;
+        }
         let mut from = 0;
         while let Some((start, end)) = position(tokens, phrase, from) {
             out.push((start, end));
