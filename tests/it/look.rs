@@ -55,6 +55,12 @@ async fn faces_loaded(client: &Client) -> TestResult<Vec<String>> {
     Ok(list.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default())
 }
 
+/// Layout shift a page may show and still pass. A real fault (a picture without its size, a
+/// banner arriving late, a face whose fallback is far off) shifts 0.01 or more; on a machine
+/// busy with other work, the Arabic face arriving after first paint was once seen to shift the
+/// Arabic front page at 1,280 px by 0.0024 (its fallback's metrics are close, not exact).
+const LAYOUT_SHIFT_NOISE: f64 = 0.005;
+
 /// The layout shift the page had since it started loading (the CLS of a page nobody scrolls).
 async fn layout_shift(client: &Client) -> TestResult<f64> {
     let value = client
@@ -77,7 +83,7 @@ async fn page_checks(client: &Client, base: &str, path: &str, name: &str, arabic
         // A fresh load at this width, so the shift and the fonts are this page's own.
         client.goto(&format!("{base}{path}")).await?;
         let shift = layout_shift(client).await?;
-        if shift > 0.0 {
+        if shift > LAYOUT_SHIFT_NOISE {
             faults.push(format!("{path} at {width}px: layout shift {shift:.4}"));
         }
         let overflow = client
