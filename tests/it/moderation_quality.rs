@@ -44,10 +44,16 @@ const AIM_CAUGHT: f64 = 0.90;
 const AIM_FAIR_HELD: f64 = 0.10;
 
 /// What each part must keep, per register: (abusive caught at least, fair refused at most,
-/// fair held at most). The level measured at the end of the third round (2026-12-07), a few
-/// points below; `frozen2` was measured once, at that end.
-const FLOORS: [(&str, f64, usize, f64); 4] =
-    [("tuning", 0.76, 0, 0.12), ("dev", 0.73, 1, 0.16), ("frozen", 0.84, 1, 0.18), ("frozen2", 0.80, 1, 0.16)];
+/// fair held at most). The level measured at the end of the fourth round (2026-12-08), a few
+/// points below; `frozen2` was measured once at the end of the third, `frozen3` once at the
+/// end of the fourth.
+const FLOORS: [(&str, f64, usize, f64); 5] = [
+    ("tuning", 0.79, 0, 0.12),
+    ("dev", 0.75, 1, 0.14),
+    ("frozen", 0.86, 1, 0.15),
+    ("frozen2", 0.86, 1, 0.17),
+    ("frozen3", 0.84, 1, 0.22),
+];
 
 #[derive(Default, Clone, Copy)]
 struct Tally {
@@ -301,6 +307,15 @@ fn screening_holds_its_level_on_the_frozen_set() {
 #[test]
 fn screening_holds_its_level_on_the_second_frozen_set() {
     let (report, failures) = measure("frozen2");
+    println!("{report}");
+    assert!(failures.is_empty(), "{report}\n{}", failures.join("\n"));
+}
+
+/// The third frozen part, written by another hand (reading only the README) at the start of
+/// the fourth round, and measured once at its end.
+#[test]
+fn screening_holds_its_level_on_the_third_frozen_set() {
+    let (report, failures) = measure("frozen3");
     println!("{report}");
     assert!(failures.is_empty(), "{report}\n{}", failures.join("\n"));
 }

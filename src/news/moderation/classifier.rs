@@ -9,7 +9,7 @@
 //! a ground of the published charter that a rule found.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::BuildHasher as _;
 use std::sync::{Arc, OnceLock};
 
 use super::Category;
@@ -39,7 +39,7 @@ const ALPHA: f64 = 0.1;
 /// One register's counts: per feature, how often each class showed it.
 #[derive(Clone, Debug, Default)]
 struct Counts {
-    features: HashMap<u64, [u32; CLASSES]>,
+    features: HashMap<u64, [u32; CLASSES], foldhash::fast::FixedState>,
     /// Features counted per class.
     totals: [u64; CLASSES],
     /// Documents per class.
@@ -87,9 +87,10 @@ pub const MIN_WORDS: usize = 6;
 pub fn hold_above(register: &str) -> f64 {
     match register {
         "fr" => -11.0,
-        "en" => -17.0,
-        "ar" | "darija_ar" => -5.0,
-        "darija_latin" => -10.0,
+        "en" => -20.0,
+        "ar" => -7.0,
+        "darija_ar" => -8.0,
+        "darija_latin" => -12.0,
         _ => 0.0,
     }
 }
@@ -214,7 +215,7 @@ fn log_sum_exp(values: &[f64]) -> f64 {
 
 /// The tuning part of the labelled set (`tests/data/moderation/tuning/`), which the
 /// classifier ships trained on; the frozen part is never read here.
-const TRAINING: [(&str, &str); 21] = [
+const TRAINING: [(&str, &str); 25] = [
     ("fr", include_str!("../../../tests/data/moderation/tuning/first/fr.toml")),
     ("ar", include_str!("../../../tests/data/moderation/tuning/first/ar.toml")),
     ("darija_ar", include_str!("../../../tests/data/moderation/tuning/first/darija_ar.toml")),
@@ -236,6 +237,10 @@ const TRAINING: [(&str, &str); 21] = [
     ("darija_latin", include_str!("../../../tests/data/moderation/tuning/third/darija_latin.toml")),
     ("en", include_str!("../../../tests/data/moderation/tuning/fourth/en.toml")),
     ("darija_latin", include_str!("../../../tests/data/moderation/tuning/fourth/darija_latin.toml")),
+    ("en", include_str!("../../../tests/data/moderation/tuning/fifth/en.toml")),
+    ("ar", include_str!("../../../tests/data/moderation/tuning/fifth/ar.toml")),
+    ("darija_ar", include_str!("../../../tests/data/moderation/tuning/fifth/darija_ar.toml")),
+    ("darija_latin", include_str!("../../../tests/data/moderation/tuning/fifth/darija_latin.toml")),
 ];
 
 #[derive(serde::Deserialize)]
@@ -275,24 +280,23 @@ pub fn shipped() -> Classifier {
 pub fn features(text: &str) -> Vec<u64> {
     let words = super::normalize::plain_words(text);
     let mut out = Vec::with_capacity(words.len() * 8);
-    let hash = |kind: u8, text: &str| {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        kind.hash(&mut hasher);
-        text.hash(&mut hasher);
-        hasher.finish() & ((1 << 22) - 1)
-    };
+    // A fixed seed: the features of a text are the same in every process (the model is
+    // trained at start, and the threshold was chosen on these scores).
+    let hasher = foldhash::fast::FixedState::with_seed(0x0067_617a_6574_7465);
+    let hash = |kind: u8, text: &str| hasher.hash_one((kind, text)) & ((1 << 22) - 1);
+    let mut padded: Vec<char> = Vec::new();
     for (i, word) in words.iter().enumerate() {
         out.push(hash(b'w', word));
         if let Some(next) = words.get(i + 1) {
             out.push(hash(b'p', &format!("{word} {next}")));
         }
-        let padded: Vec<char> = format!(" {word} ").chars().collect();
+        padded.clear();
+        padded.push(' ');
+        padded.extend(word.chars());
+        padded.push(' ');
         for n in 3..=5 {
             for gram in padded.windows(n) {
-                let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                b'c'.hash(&mut hasher);
-                gram.hash(&mut hasher);
-                out.push(hasher.finish() & ((1 << 22) - 1));
+                out.push(hasher.hash_one((b'c', gram)) & ((1 << 22) - 1));
             }
         }
     }
@@ -300,4 +304,48 @@ pub fn features(text: &str) -> Vec<u64> {
     out.sort_unstable();
     out.dedup();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_comments_are_left_to_the_lists() {
+        let model = shipped();
+        assert_eq!(model.judge("Second avis posé."), None);
+        assert_eq!(model.judge("one two three four five"), None);
+        assert!(model.judge("one two three four five six").is_some());
+    }
+
+    #[test]
+    fn each_register_holds_above_its_own_threshold() {
+        let model = shipped();
+        for (register, abusive, fair) in [
+            (
+                "en",
+                "you filthy stupid pig, people like you should be beaten until they shut up for good",
+                "thank you for this clear article on the water budget of the region, very useful",
+            ),
+            (
+                "fr",
+                "sale race de parasites, qu'ils crèvent tous ces rats, on va vous brûler vos maisons",
+                "merci pour cet article clair sur le budget de l'eau de la région, très utile",
+            ),
+            (
+                "darija_latin",
+                "a l7mar wld l9a7ba, nta w amtalek khasskom tdrbo 7ta tskto, tfou 3lik",
+                "chokran 3la had lma9al, wadi7 bzaf 3la lmizaniya dyal lma f jiha",
+            ),
+        ] {
+            let judged = model.judge(abusive).unwrap();
+            assert_eq!(judged.register, register, "{abusive}");
+            assert!(judged.score > hold_above(register), "{abusive}: {judged:?}");
+            let judged = model.judge(fair).unwrap();
+            assert!(judged.score <= hold_above(register), "{fair}: {judged:?}");
+        }
+        // The scales differ: one threshold for all would hold most fair Arabic comments or
+        // let most abusive English ones through.
+        assert!(hold_above("en") < hold_above("ar"));
+    }
 }

@@ -119,26 +119,50 @@ fn undisguise(text: &str) -> (String, Vec<String>) {
             out = out.replace(spaced, "www");
         }
     }
-    // A dot spelled out or spaced between two labels, the second a known top-level domain:
-    // "exemple dot com", "exemple . com", "exemple point ma", « مثال نقطة كوم ».
+    // Dots spelled out or spaced between labels, the last a known top-level domain or the
+    // first "www": "exemple dot com", "exemple . com", "www • x • net", « مثال نقطة كوم »,
+    // "x (نقطة) example (نقطة) com".
+    // Bullets for dots inside one word: "www•x•ma".
+    let bullets = ['•', '·', '∙', '●'];
+    if out.contains(bullets) {
+        let words: Vec<String> = out
+            .split_whitespace()
+            .map(|word| {
+                let dotted = word.replace(bullets, ".");
+                let last = dotted.rsplit('.').next().unwrap_or("");
+                if dotted != word && tld_word(last).is_some() && !dotted.starts_with('.') {
+                    disguises.push(word.to_string());
+                    dotted
+                } else {
+                    word.to_string()
+                }
+            })
+            .collect();
+        out = words.join(" ");
+    }
     let words: Vec<&str> = out.split_whitespace().collect();
+    let is_dot = |w: &str| {
+        let w = w.trim_matches(|c: char| matches!(c, '(' | ')' | '[' | ']' | '{' | '}'));
+        matches!(w, "dot" | "point" | "." | "•" | "·" | "∙" | "●" | "نقطة" | "نقطه" | "نقطا")
+    };
+    let is_label = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
     let mut joined: Vec<String> = Vec::with_capacity(words.len());
     let mut i = 0;
     while i < words.len() {
-        let dot = words.get(i + 1).is_some_and(|w| matches!(*w, "dot" | "point" | "." | "نقطة" | "نقطه" | "نقطا"));
-        let next = words.get(i + 2).map(|w| tld_word(w));
-        if dot && let Some(Some(tld)) = next {
-            disguises.push(format!("{} {} {}", words[i], words[i + 1], words[i + 2]));
-            let head = joined.pop().filter(|p| p.ends_with('.')).unwrap_or_default();
-            joined.push(format!("{head}{}.{tld}", words[i]));
-            i += 3;
-            continue;
+        let mut end = i;
+        while end + 2 < words.len() && is_dot(words[end + 1]) && is_label(words[end + 2]) {
+            end += 2;
         }
-        // "www . exemple . com" leaves "www" and "exemple" to join with a dot.
-        if words[i] == "www" && words.get(i + 1) == Some(&".") {
-            joined.push("www.".into());
-            i += 2;
-            continue;
+        if end > i && is_label(words[i]) {
+            let tld = tld_word(words[end]);
+            if tld.is_some() || (words[i] == "www" && end >= i + 4) {
+                disguises.push(words[i..=end].join(" "));
+                let mut labels: Vec<&str> = words[i..end].iter().step_by(2).copied().collect();
+                labels.push(tld.unwrap_or(words[end]));
+                joined.push(labels.join("."));
+                i = end + 1;
+                continue;
+            }
         }
         joined.push(words[i].to_string());
         i += 1;
@@ -179,6 +203,9 @@ mod tests {
             "gains dot com",
             "gains point ma",
             "موقع gains نقطة كوم",
+            "www • gains-video • example • net",
+            "www•gains-video•example•ma",
+            "gains (نقطة) example (نقطة) com",
         ] {
             let links = links_in(text);
             assert_eq!(links.count(), 1, "{text}: {links:?}");

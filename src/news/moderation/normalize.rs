@@ -13,10 +13,13 @@ use unicode_normalization::UnicodeNormalization;
 use crate::news::text::{all_words, is_elision};
 
 /// A word of the comment: as written, and normalized for matching.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Token {
     pub written: String,
     pub normal: String,
+    /// For a word spelled out letter by letter ("c o n n a r d"), how many letters were
+    /// joined to make it; 0 for a word written as one.
+    pub spelled_out: usize,
 }
 
 /// Characters that render as nothing: zero-width spaces and joiners, the soft hyphen, the
@@ -183,7 +186,7 @@ pub fn tokens(text: &str, keep_digits: bool) -> Vec<Token> {
             piece.chars().map(|c| unsymbol(c).or_else(|| unleet(c)).unwrap_or(c)).collect()
         };
         for word in all_words(&unswapped) {
-            raw.push(Token { written: piece.to_string(), normal: word });
+            raw.push(Token { written: piece.to_string(), normal: word, spelled_out: 0 });
         }
     }
     // Join runs of single letters: "i.d.i.o.t" and "ح م ا ر" were split into one-letter words.
@@ -193,7 +196,7 @@ pub fn tokens(text: &str, keep_digits: bool) -> Vec<Token> {
         if run.len() >= 3 {
             let written = run.iter().map(|t| t.written.as_str()).collect::<Vec<_>>().join(" ");
             let normal = run.iter().map(|t| t.normal.as_str()).collect::<String>();
-            joined.push(Token { written, normal });
+            joined.push(Token { written, normal, spelled_out: run.len() });
         } else {
             joined.append(run);
         }

@@ -19,6 +19,7 @@
 use serde::Deserialize;
 
 use super::normalize::Token;
+use super::phrases::{Phrase, PhraseSet};
 use super::{Category, Finding, Severity};
 
 #[derive(Deserialize, Default, Clone, Debug)]
@@ -107,40 +108,32 @@ const VOCABULARIES: [(&str, &str); 5] = [
     ("darija_latin", include_str!("patterns/darija_latin.toml")),
 ];
 
-/// A phrase as normalized tokens; for one Arabic-script word, a stem that may sit inside a
-/// longer word (Arabic glues conjunctions, pronouns and tense marks to its verbs).
-#[derive(Clone, Debug)]
-struct Phrase {
-    tokens: Vec<String>,
-    inside: bool,
-}
-
 /// Every register's vocabulary, compiled for matching.
 #[derive(Clone, Debug, Default)]
 pub struct Patterns {
-    calls: Vec<Phrase>,
-    harms: Vec<Phrase>,
-    idioms: Vec<Phrase>,
-    imperatives: Vec<Phrase>,
-    future: Vec<Phrase>,
-    threat_harms: Vec<Phrase>,
-    threat_phrases: Vec<Phrase>,
+    calls: PhraseSet,
+    harms: PhraseSet,
+    idioms: PhraseSet,
+    imperatives: PhraseSet,
+    future: PhraseSet,
+    threat_harms: PhraseSet,
+    threat_phrases: PhraseSet,
     prefixes: Vec<String>,
     you: Vec<String>,
     you_suffixes: Vec<String>,
     benign: Vec<String>,
-    conditions: Vec<Phrase>,
-    groups: Vec<Phrase>,
-    origins: Vec<Phrase>,
-    predicates: Vec<Phrase>,
-    persons: Vec<Phrase>,
-    crimes: Vec<Phrase>,
-    hedges: Vec<Phrase>,
-    rumours: Vec<Phrase>,
-    gossip: Vec<Phrase>,
-    name_titles: Vec<Phrase>,
-    reporting: Vec<Phrase>,
-    discussion: Vec<Phrase>,
+    conditions: PhraseSet,
+    groups: PhraseSet,
+    origins: PhraseSet,
+    predicates: PhraseSet,
+    persons: PhraseSet,
+    crimes: PhraseSet,
+    hedges: PhraseSet,
+    rumours: PhraseSet,
+    gossip: PhraseSet,
+    name_titles: PhraseSet,
+    reporting: PhraseSet,
+    discussion: PhraseSet,
 }
 
 /// Words and phrases matched whole.
@@ -222,7 +215,7 @@ impl Patterns {
             patterns.origins.extend(compile(&vocabulary.dehumanizing.origins, digits));
             patterns.predicates.extend(compile(&vocabulary.dehumanizing.predicates, digits));
             patterns.persons.extend(compile(&vocabulary.accusation.persons, digits));
-            patterns.crimes.extend(compile(&vocabulary.accusation.crimes, digits));
+            patterns.crimes.extend(compile_verbs(&vocabulary.accusation.crimes, digits));
             patterns.hedges.extend(compile(&vocabulary.accusation.hedges, digits));
             patterns.rumours.extend(compile(&vocabulary.accusation.rumours, digits));
             patterns.gossip.extend(compile(&vocabulary.accusation.gossip, digits));
@@ -264,12 +257,12 @@ impl Patterns {
 
     /// The comment says someone said or wrote something ("m'a écrit", "called me", « قال ليا »).
     pub fn reports(&self, tokens: &[Token]) -> bool {
-        self.reporting.iter().any(|p| position(tokens, p, 0).is_some())
+        self.reporting.any(tokens)
     }
 
     /// The comment talks about words: what an insult is, what a slur does.
     pub fn discusses_words(&self, tokens: &[Token]) -> bool {
-        self.discussion.iter().any(|p| position(tokens, p, 0).is_some())
+        self.discussion.any(tokens)
     }
 
     /// The last word of what a rule matched (its verb of harm, its predicate) stands between
@@ -286,7 +279,7 @@ impl Patterns {
 
     /// Justice at work or an accusation kept one: a court, an arrest, "alleged".
     pub fn justice_context(&self, tokens: &[Token]) -> bool {
-        self.hedges.iter().any(|h| position(tokens, h, 0).is_some())
+        self.hedges.any(tokens)
     }
 
     /// A word that is a name here: written with a capital inside a sentence, or after a title
@@ -308,67 +301,64 @@ impl Patterns {
             return true;
         }
         // A title just before, or before a first name: « السي حميد بوزبال ».
-        tokens.iter().enumerate().any(|(i, t)| {
-            t.written.contains(matched)
-                && self.name_titles.iter().any(|title| {
-                    let n = title.tokens.len();
-                    (n..=n + 1).any(|back| {
-                        i >= back
-                            && tokens[i - back..i - back + n].iter().zip(&title.tokens).all(|(t, p)| &t.normal == p)
-                    })
-                })
-        })
+        let titles = self.name_titles.positions(tokens);
+        tokens
+            .iter()
+            .enumerate()
+            .any(|(i, t)| t.written.contains(matched) && titles.iter().any(|(_, end)| *end == i || *end + 1 == i))
     }
 
     /// A verb of harm used of a thing: "tuer le match", « نقتل فكرة الملعب ».
     pub fn idiomatic(&self, tokens: &[Token], matched: &str) -> bool {
         let last = matched.split_whitespace().last().unwrap_or("");
-        tokens.iter().enumerate().any(|(i, t)| {
-            !last.is_empty()
-                && t.written == last
-                && self
-                    .idioms
-                    .iter()
-                    .any(|idiom| position(tokens, idiom, i + 1).is_some_and(|(start, _)| start <= i + 2))
-        })
+        tokens
+            .iter()
+            .enumerate()
+            .any(|(i, t)| !last.is_empty() && t.written == last && self.idioms.starts_within(tokens, i + 1, i + 2))
     }
 
     fn violence_call(&self, tokens: &[Token]) -> Option<String> {
-        if let Some((start, end)) = positions(tokens, &self.imperatives).into_iter().find(|(_, e)| {
-            !self.idioms.iter().any(|idiom| position(tokens, idiom, *e).is_some_and(|(i, _)| i <= e + 1))
-        }) {
+        if let Some((start, end)) =
+            self.imperatives.positions(tokens).into_iter().find(|(_, e)| !self.idioms.starts_within(tokens, *e, e + 1))
+        {
             return Some(written_of(tokens, start, end));
         }
-        let seconds = positions(tokens, &self.harms);
-        positions(tokens, &self.calls).into_iter().find_map(|(start, end)| {
+        let seconds = self.harms.positions(tokens);
+        self.calls.positions(tokens).into_iter().find_map(|(start, end)| {
             seconds
                 .iter()
                 .filter(|(s, _)| *s >= end && *s <= end + 14)
                 // "tuer le match", "kill this project": a verb of harm whose object is a thing.
-                .find(|(_, e)| {
-                    !self.idioms.iter().any(|idiom| position(tokens, idiom, *e).is_some_and(|(i, _)| i <= e + 1))
-                })
+                .find(|(_, e)| !self.idioms.starts_within(tokens, *e, e + 1))
                 .map(|(_, second_end)| written_of(tokens, start, *second_end))
         })
     }
 
     fn rumour(&self, tokens: &[Token], written: &str) -> Option<String> {
-        if let Some((start, end)) = self.gossip.iter().find_map(|g| position(tokens, g, 0)) {
+        if let Some((start, end)) = self.gossip.first(tokens) {
             return Some(written_of(tokens, start, end));
         }
-        let (start, end) = self.rumours.iter().find_map(|r| position(tokens, r, 0))?;
-        let titled = self.persons.iter().any(|p| position(tokens, p, 0).is_some());
+        let (start, end) = self.rumours.first(tokens)?;
+        let titled = self.persons.any(tokens);
         (titled || named_person(written)).then(|| written_of(tokens, start, end))
     }
 
     fn threat(&self, tokens: &[Token]) -> Option<String> {
-        if let Some(hit) = self.threat_phrases.iter().find_map(|p| position(tokens, p, 0)) {
+        if let Some(hit) = self.threat_phrases.first(tokens) {
             return Some(written_of(tokens, hit.0, hit.1));
         }
-        if let Some(matched) = near(tokens, &self.future, &self.threat_harms, 4) {
-            return Some(matched);
+        let harms: Vec<(usize, usize)> = self
+            .threat_harms
+            .positions(tokens)
+            .into_iter()
+            .filter(|(s, e)| !self.of_someone_else(tokens, *s, *e))
+            .collect();
+        for (start, end) in self.future.positions(tokens) {
+            if let Some((_, harm_end)) = harms.iter().find(|(s, _)| *s >= end && *s <= end + 4) {
+                return Some(written_of(tokens, start, *harm_end));
+            }
         }
-        if let Some(hit) = self.conditions.iter().find_map(|p| position(tokens, p, 0)) {
+        if let Some(hit) = self.conditions.first(tokens) {
             return Some(written_of(tokens, hit.0, hit.1));
         }
         if let Some(matched) = self.promise_to_you(tokens) {
@@ -381,13 +371,31 @@ impl Patterns {
             for prefix in &self.prefixes {
                 let Some(rest) = written.strip_prefix(prefix.as_str()) else { continue };
                 let to_you = ["ك", "كم", "كي"].iter().any(|you| rest.ends_with(you));
-                let harm = |phrases: &[Phrase]| phrases.iter().any(|h| h.inside && rest.contains(&h.tokens[0]));
+                let harm = |phrases: &PhraseSet| phrases.inside_stems().any(|stem| rest.contains(stem));
                 if harm(&self.harms) || (to_you && harm(&self.threat_harms)) {
                     return Some(token.written.clone());
                 }
             }
         }
         None
+    }
+
+    /// A verb of harm found inside a word whose subject is not the writer and whose object is
+    /// not "you": « غادي تقتل الحوانت » (it will kill the shops), "ghadi ydb7 les commerçants".
+    /// Darija marks the first person with n- and the others with t- and y-.
+    fn of_someone_else(&self, tokens: &[Token], start: usize, end: usize) -> bool {
+        if end != start + 1 || self.threat_harms.has_whole(&tokens[start].normal) {
+            return false;
+        }
+        let word = crate::news::text::all_words(&tokens[start].written).concat();
+        let arabic = crate::news::text::is_arabic(&word);
+        let other_subject = if arabic { word.starts_with(['ت', 'ي']) } else { word.starts_with(['t', 'y']) };
+        let to_you = if arabic {
+            self.you_suffixes.iter().any(|y| word.ends_with(y.as_str()))
+        } else {
+            word.ends_with('k') || word.ends_with("kom") || word.ends_with("kum")
+        };
+        other_subject && !to_you
     }
 
     /// A first person promising "you" something that is not a word or a help: "je vais te
@@ -400,7 +408,7 @@ impl Patterns {
             let word = crate::news::text::all_words(word).concat();
             self.benign.iter().any(|b| !b.is_empty() && word.contains(b.as_str()))
         };
-        for (start, end) in positions(tokens, &self.future) {
+        for (start, end) in self.future.positions(tokens) {
             // "je vais te faire …", "I'll make you …": "you" within three words, its verb
             // (the word before "you", or after a French pronoun) not a benign one.
             for k in end..(end + 3).min(tokens.len()) {
@@ -455,14 +463,14 @@ impl Patterns {
     }
 
     fn crime_as_fact(&self, tokens: &[Token], written: &str) -> Option<String> {
-        if self.justice_context(tokens) || self.rumours.iter().any(|r| position(tokens, r, 0).is_some()) {
+        if self.justice_context(tokens) || self.rumours.any(tokens) {
             return None;
         }
-        let crime = self.crimes.iter().find_map(|c| position(tokens, c, 0))?;
+        let crime = self.crimes.first(tokens)?;
         // A title before the crime ("le maire", « الوزير »), or a name: a capitalised word that
         // does not start a sentence.
         let window = crime.0.saturating_sub(8);
-        let titled = self.persons.iter().any(|p| position(&tokens[window..crime.0], p, 0).is_some());
+        let titled = self.persons.within(tokens, window, crime.0);
         let named = named_person(written);
         (titled || named).then(|| written_of(tokens, crime.0, crime.1))
     }
@@ -472,60 +480,10 @@ fn rule(category: Category, matched: String, source: &str) -> Finding {
     Finding { category, severity: Severity::Suspect, matched, source: source.into() }
 }
 
-/// Where a phrase occurs in the tokens from `from` on: (start, end).
-fn position(tokens: &[Token], phrase: &Phrase, from: usize) -> Option<(usize, usize)> {
-    let n = phrase.tokens.len();
-    if phrase.inside {
-        let stem = &phrase.tokens[0];
-        return tokens
-            .iter()
-            .enumerate()
-            .skip(from)
-            .find(|(_, t)| t.normal.contains(stem.as_str()))
-            .map(|(i, _)| (i, i + 1));
-    }
-    if tokens.len() < n {
-        return None;
-    }
-    (from..=tokens.len() - n)
-        .find(|&i| tokens[i..i + n].iter().zip(&phrase.tokens).all(|(t, p)| &t.normal == p))
-        .map(|i| (i, i + n))
-}
-
-/// Every occurrence of any of the phrases.
-fn positions(tokens: &[Token], phrases: &[Phrase]) -> Vec<(usize, usize)> {
-    // Most phrases cannot match: their first word is not in the comment at all. Checking that
-    // first keeps the screening's cost with the comment's length, not the vocabularies'.
-    let present: std::collections::HashSet<&str> = tokens.iter().map(|t| t.normal.as_str()).collect();
-    let mut out = Vec::new();
-    for phrase in phrases {
-        if !phrase.inside && !present.contains(phrase.tokens[0].as_str()) {
-            continue;
-        }
-        let mut from = 0;
-        while let Some((start, end)) = position(tokens, phrase, from) {
-            out.push((start, end));
-            from = start + 1;
-        }
-    }
-    out
-}
-
-/// A phrase of `first` followed within `window` tokens by one of `second`.
-fn near(tokens: &[Token], first: &[Phrase], second: &[Phrase], window: usize) -> Option<String> {
-    let seconds = positions(tokens, second);
-    positions(tokens, first).into_iter().find_map(|(start, end)| {
-        seconds
-            .iter()
-            .find(|(s, _)| *s >= end && *s <= end + window)
-            .map(|(_, second_end)| written_of(tokens, start, *second_end))
-    })
-}
-
 /// A phrase of `first` and one of `second` within `window` tokens, in either order.
-fn near_either_way(tokens: &[Token], first: &[Phrase], second: &[Phrase], window: usize) -> Option<String> {
-    let seconds = positions(tokens, second);
-    positions(tokens, first).into_iter().find_map(|(start, end)| {
+fn near_either_way(tokens: &[Token], first: &PhraseSet, second: &PhraseSet, window: usize) -> Option<String> {
+    let seconds = second.positions(tokens);
+    first.positions(tokens).into_iter().find_map(|(start, end)| {
         seconds
             .iter()
             .find(|(s, e)| (*s >= end && *s <= end + window) || (*e <= start && *e + window >= start))

@@ -315,6 +315,32 @@ fn tens_and_unit(tens: u32, rest: &[String]) -> (u32, usize) {
     }
 }
 
+/// Words after a number that make it a price or a quantity, not a house number.
+const UNITS: [&str; 22] = [
+    "dh",
+    "dhs",
+    "dirham",
+    "dirhams",
+    "mad",
+    "drh",
+    "درهم",
+    "دراهم",
+    "€",
+    "euro",
+    "euros",
+    "km",
+    "m",
+    "m2",
+    "kg",
+    "ans",
+    "an",
+    "years",
+    "year",
+    "3am",
+    "l3am",
+    "%",
+];
+
 /// Street addresses: a number next to a street word.
 fn street_addresses(body: &str) -> Vec<Finding> {
     // Compared after the same collapsing of repeated letters as the tokens ("imeuble").
@@ -358,9 +384,16 @@ fn street_addresses(body: &str) -> Vec<Finding> {
     let mut found = Vec::new();
     for (k, t) in toks.iter().enumerate() {
         if street.contains(&t.normal) {
-            let near = toks[k.saturating_sub(2)..(k + 3).min(toks.len())]
-                .iter()
-                .any(|n| n.normal.chars().all(|c| c.is_ascii_digit()) && !n.normal.is_empty());
+            // A house number: not a year, not a price or a quantity ("5000 dh", "70 %").
+            let house_number = |at: usize| {
+                let n = &toks[at].normal;
+                let number = !n.is_empty() && n.chars().all(|c| c.is_ascii_digit());
+                let year = n.len() == 4 && (n.starts_with("19") || n.starts_with("20"));
+                let unit = toks.get(at + 1).is_some_and(|u| UNITS.contains(&u.normal.as_str()))
+                    || toks[at].written.contains('%');
+                number && !year && !unit
+            };
+            let near = (k.saturating_sub(2)..(k + 3).min(toks.len())).any(house_number);
             if near {
                 found.push(finding(&t.written, "address"));
             }
@@ -417,5 +450,14 @@ mod tests {
         assert_eq!(phones("dossier n° 2023/1456/12"), 0);
         assert_eq!(phones("l'indicatif 212 du Maroc"), 0);
         assert_eq!(phones("score final trois à zéro, deux cartons"), 0);
+    }
+
+    #[test]
+    fn prices_and_years_near_a_street_word_are_not_addresses() {
+        let addresses = |text: &str| personal_data(text).iter().filter(|f| f.source == "address").count();
+        assert_eq!(addresses("lkra f Hay Riad: 5000 dh f 2018, daba 8500"), 0);
+        assert_eq!(addresses("Boulevard Zerktouni : 1200 dirhams le m2, en 1999"), 0);
+        assert_eq!(addresses("il habite au 14 rue des Orangers"), 1);
+        assert_eq!(addresses("sakn f derb Sultan, zen9a 12"), 1);
     }
 }
