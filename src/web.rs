@@ -120,6 +120,7 @@ route_table! {
     post "/redaction/reinitialiser/{token}" => newsroom::auth::reset,
     get "/redaction/compte" => newsroom::account::show_account,
     post "/redaction/compte/profil" => newsroom::account::save_profile,
+    post "/redaction/compte/langue" => newsroom::account::set_desk_language,
     post "/redaction/compte/mot-de-passe" => newsroom::account::change_password,
     post "/redaction/compte/deuxieme-facteur" => newsroom::account::set_second_factor,
     post "/redaction/compte/jetons" => newsroom::account::create_token,

@@ -44,6 +44,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(13, "0013", "media_focus"),
     migration!(14, "0014", "job_priority"),
     migration!(15, "0015", "staff_photo"),
+    migration!(16, "0016", "desk_language"),
 ];
 
 /// The schema version this binary writes.

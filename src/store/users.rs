@@ -24,6 +24,8 @@ pub struct User {
     pub bios: LocalizedText,
     /// The photo bylines show, cut from an image of the media library.
     pub photo: Option<Portrait>,
+    /// The newsroom's language for this person; `None`: the site's default language.
+    pub desk_language: Option<Lang>,
     #[serde(skip)]
     pub password_hash: Option<String>,
     pub created_at: i64,
@@ -32,14 +34,14 @@ pub struct User {
 /// The columns `from_row` reads, as a literal so queries stay `&'static str`.
 macro_rules! user_columns {
     () => {
-        "id, email, name, slug, role, disabled, bio, names, bios, photo, password_hash, created_at"
+        "id, email, name, slug, role, disabled, bio, names, bios, photo, desk_language, password_hash, created_at"
     };
 }
 
 /// The same columns of `users` joined as `u` (sessions, API tokens).
 macro_rules! joined_user_columns {
     () => {
-        "u.id, u.email, u.name, u.slug, u.role, u.disabled, u.bio, u.names, u.bios, u.photo, u.password_hash, u.created_at"
+        "u.id, u.email, u.name, u.slug, u.role, u.disabled, u.bio, u.names, u.bios, u.photo, u.desk_language, u.password_hash, u.created_at"
     };
 }
 pub(crate) use joined_user_columns;
@@ -57,6 +59,7 @@ pub(crate) fn from_row(row: &AnyRow) -> StoreResult<User> {
         names: serde_json::from_str(&col::<String>(row, "names")?).unwrap_or_default(),
         bios: serde_json::from_str(&col::<String>(row, "bios")?).unwrap_or_default(),
         photo: photo_from(&col::<String>(row, "photo")?),
+        desk_language: Lang::parse(&col::<String>(row, "desk_language")?),
         password_hash: col(row, "password_hash")?,
         created_at: col(row, "created_at")?,
     })
@@ -287,6 +290,17 @@ pub async fn set_profile(tx: &mut Tx, id: i64, profile: &Profile<'_>) -> StoreRe
         .bind(json(&profile.names)?)
         .bind(profile.bio.to_string())
         .bind(json(&profile.bios)?)
+        .bind(now_ms())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The newsroom's language for a member of staff; `None` for the site's default.
+pub async fn set_desk_language(tx: &mut Tx, id: i64, lang: Option<Lang>) -> StoreResult<()> {
+    sqlx::query("update users set desk_language = $2, updated_at = $3 where id = $1")
+        .bind(id)
+        .bind(lang.map(|l| l.code()).unwrap_or_default().to_string())
         .bind(now_ms())
         .execute(&mut **tx)
         .await?;

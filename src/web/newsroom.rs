@@ -56,7 +56,7 @@ impl Desk {
     /// The frame for a page of `section` (a menu key) for this member of staff.
     pub fn new(state: &AppState, staff: &Staff, section: &str, ok: Option<&str>) -> Desk {
         let site = state.site();
-        let lang = site.default_language;
+        let lang = staff.lang(state);
         let role = staff.role();
         let entries: [MenuEntry; 9] = [
             ("", "newsroom.menu.desk", |_| true),

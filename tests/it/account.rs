@@ -180,4 +180,52 @@ async fn api_tokens_are_made_and_revoked_from_the_account_page(app: TestApp) {
     assert!(listed.contains("Outil interne") && listed.contains("sans fin"), "{listed}");
 }
 
-on_both_engines!(users_and_second_factor, api_tokens_are_made_and_revoked_from_the_account_page);
+/// Each member of staff chooses the newsroom's language: menus, messages, dates and direction
+/// follow it on every newsroom page, for that person only; a language not offered is refused
+/// with the choice kept; readers' pages do not change.
+async fn the_newsroom_speaks_each_journalists_language(app: TestApp) {
+    app.with_demo().await;
+    let journalist = staff(&app, Role::Journalist).await;
+    let editor = staff(&app, Role::Editor).await;
+    let desk = |login: &crate::support::Login, path: &'static str| {
+        let (app, cookie) = (&app, login.cookie.clone());
+        async move { app.get_as(path, &cookie).await.body }
+    };
+    // By default, the site's language (French in the demo).
+    assert!(desk(&journalist, "/redaction").await.contains("<html lang=\"fr\" dir=\"ltr\">"));
+
+    let refused = app.post_form("/redaction/compte/langue", &journalist, &[("desk_language", "de")]).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("Choisissez une langue de la liste."), "{}", refused.body);
+
+    let chosen = app.post_form("/redaction/compte/langue", &journalist, &[("desk_language", "ar")]).await;
+    assert_eq!(chosen.status, 303, "{}", chosen.body);
+    assert_eq!(chosen.header("location"), "/redaction/compte?ok=language");
+    let account = desk(&journalist, "/redaction/compte?ok=language").await;
+    assert!(account.contains("<html lang=\"ar\" dir=\"rtl\">"), "{account}");
+    assert!(account.contains("تم تغيير لغة غرفة التحرير."), "the confirmation in Arabic");
+    assert!(account.contains("<option value=\"ar\" lang=\"ar\" selected>"), "the choice shown");
+    let articles = desk(&journalist, "/redaction/articles").await;
+    assert!(articles.contains("dir=\"rtl\"") && articles.contains("المقالات"), "menus in Arabic: {articles}");
+    // A refused form answers in the person's language too.
+    let refused = app.post_form("/redaction/compte/langue", &journalist, &[("desk_language", "xx")]).await;
+    assert!(refused.body.contains("اختر لغة من القائمة."), "{}", refused.body);
+
+    // The colleague's desk and the readers' pages are unchanged.
+    assert!(desk(&editor, "/redaction").await.contains("<html lang=\"fr\" dir=\"ltr\">"));
+    assert!(app.get("/").await.body.contains("lang=\"fr\""));
+
+    let english = app.post_form("/redaction/compte/langue", &journalist, &[("desk_language", "en")]).await;
+    assert_eq!(english.status, 303);
+    let home = desk(&journalist, "/redaction").await;
+    assert!(home.contains("<html lang=\"en\" dir=\"ltr\">") && home.contains("Articles"), "{home}");
+    // Back to the site's language.
+    app.post_form("/redaction/compte/langue", &journalist, &[("desk_language", "")]).await;
+    assert!(desk(&journalist, "/redaction").await.contains("<html lang=\"fr\" dir=\"ltr\">"));
+}
+
+on_both_engines!(
+    users_and_second_factor,
+    api_tokens_are_made_and_revoked_from_the_account_page,
+    the_newsroom_speaks_each_journalists_language
+);

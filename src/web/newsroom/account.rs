@@ -32,6 +32,10 @@ struct AccountPage {
     /// The portrait shown beside the field.
     portrait: Option<crate::media::portraits::Portrait>,
     email: String,
+    /// The newsroom's language as chosen ("" for the site's), and the choices: (code, own name).
+    desk_language: String,
+    desk_languages: Vec<(&'static str, &'static str)>,
+    site_language: &'static str,
     totp_on: bool,
     /// A proposed secret while turning the second factor on.
     new_secret: Option<String>,
@@ -53,6 +57,7 @@ struct Typed {
     bio: Option<String>,
     bios: Option<std::collections::BTreeMap<String, String>>,
     photo: Option<String>,
+    desk_language: Option<String>,
     secret: Option<String>,
     token_name: Option<String>,
     token_days: Option<u32>,
@@ -91,6 +96,11 @@ async fn page(
             .unwrap_or_else(|| staff.user.photo.as_ref().map(|p| p.media_id.to_string()).unwrap_or_default()),
         portrait: staff.user.photo.clone(),
         email: staff.user.email.clone(),
+        desk_language: typed
+            .desk_language
+            .unwrap_or_else(|| staff.user.desk_language.map(|l| l.code().to_string()).unwrap_or_default()),
+        desk_languages: Lang::ALL.iter().map(|l| (l.code(), l.native_name())).collect(),
+        site_language: state.site().default_language.native_name(),
         totp_on,
         new_secret: secret,
         new_secret_uri: uri,
@@ -176,7 +186,7 @@ pub async fn save_profile(State(state): State<AppState>, form: StaffForm<Profile
     let StaffForm { staff, input } = form;
     let mut errors = FieldErrors::default();
     let too_long = |n: &str| n.chars().count() > 120;
-    let message = || state.catalog().text(state.site().default_language, "newsroom.team.error.name", &[]);
+    let message = || state.catalog().text(staff.lang(&state), "newsroom.team.error.name", &[]);
     if input.name.trim().is_empty() || too_long(&input.name) {
         errors.add("name", message());
     }
@@ -188,8 +198,7 @@ pub async fn save_profile(State(state): State<AppState>, form: StaffForm<Profile
     let photo = match portrait(&state, &staff, &input.photo).await? {
         Ok(photo) => photo,
         Err(key) => {
-            let text =
-                state.catalog().text(state.site().default_language, &format!("newsroom.account.error.{key}"), &[]);
+            let text = state.catalog().text(staff.lang(&state), &format!("newsroom.account.error.{key}"), &[]);
             errors.add("photo", text);
             None
         }
@@ -242,6 +251,42 @@ async fn portrait(
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
+pub struct DeskLanguageInput {
+    /// A language's code, or nothing for the site's default.
+    desk_language: String,
+}
+
+/// Sets the language the newsroom speaks to this person: its menus, messages, dates, numbers
+/// and direction (Arabic right to left). Readers' pages are not concerned.
+pub async fn set_desk_language(
+    State(state): State<AppState>,
+    form: StaffForm<DeskLanguageInput>,
+) -> PageResult<Response> {
+    let StaffForm { staff, input } = form;
+    let typed = input.desk_language.trim();
+    let chosen = Lang::parse(typed);
+    if chosen.is_none() && !typed.is_empty() {
+        let mut errors = FieldErrors::default();
+        errors.add(
+            "desk_language",
+            state.catalog().text(staff.lang(&state), "newsroom.account.error.desk_language", &[]),
+        );
+        let typed = Typed { desk_language: Some(typed.to_string()), ..Typed::default() };
+        return page(&state, &staff, errors, None, typed).await;
+    }
+    let mut tx = state.db().begin().await?;
+    users::set_desk_language(&mut tx, staff.user.id, chosen).await?;
+    let did = Did {
+        action: "account.language",
+        object_type: "user",
+        object_id: Some(staff.user.id),
+        detail: serde_json::json!({ "desk_language": chosen.map(|l| l.code()) }),
+    };
+    finish(&state, &staff, tx, did, Touched::Nothing, &format!("{BASE}/compte?ok=language")).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct PasswordInput {
     current: String,
     password: String,
@@ -251,7 +296,7 @@ pub struct PasswordInput {
 /// Changes the password (the current one is asked) and ends the other sessions.
 pub async fn change_password(State(state): State<AppState>, form: StaffForm<PasswordInput>) -> PageResult<Response> {
     let StaffForm { staff, input } = form;
-    let lang = state.site().default_language;
+    let lang = staff.lang(&state);
     let mut errors = FieldErrors::default();
     if let Err(message) = confirm_password(&state, &staff, &input.current).await? {
         errors.add("current", message);
@@ -294,7 +339,7 @@ pub struct TotpInput {
 /// Turns the second factor on (proving the app works with a code) or off (with a code too).
 pub async fn set_second_factor(State(state): State<AppState>, form: StaffForm<TotpInput>) -> PageResult<Response> {
     let StaffForm { staff, input } = form;
-    let lang = state.site().default_language;
+    let lang = staff.lang(&state);
     let current = users::totp_secret(state.db(), staff.user.id).await?;
     let enable = input.action == "enable";
     let refuse = |field: &'static str, message: String, proposed: Option<String>| {
@@ -353,7 +398,7 @@ fn account_key(staff: &Staff) -> [String; 1] {
 /// checked while the account must wait. The step of a right code, or what the form says.
 async fn confirm_code(state: &AppState, staff: &Staff, secret: &str, code: &str) -> PageResult<Result<i64, String>> {
     let keys = account_key(staff);
-    if let Some(wait) = must_wait(state, &keys).await? {
+    if let Some(wait) = must_wait(state, staff, &keys).await? {
         return Ok(Err(wait));
     }
     let mut tx = state.db().begin().await?;
@@ -369,7 +414,7 @@ async fn confirm_code(state: &AppState, staff: &Staff, secret: &str, code: &str)
         }
         None => {
             throttle::record_failure(&mut tx, &keys).await?;
-            Err(state.catalog().text(state.site().default_language, "newsroom.login.wrong_code", &[]))
+            Err(state.catalog().text(staff.lang(state), "newsroom.login.wrong_code", &[]))
         }
     };
     tx.commit().await?;
@@ -381,7 +426,7 @@ async fn confirm_code(state: &AppState, staff: &Staff, secret: &str, code: &str)
 /// says when it is not the password.
 async fn confirm_password(state: &AppState, staff: &Staff, password: &str) -> PageResult<Result<(), String>> {
     let keys = account_key(staff);
-    if let Some(wait) = must_wait(state, &keys).await? {
+    if let Some(wait) = must_wait(state, staff, &keys).await? {
         return Ok(Err(wait));
     }
     let (password, phc) = (password.to_string(), staff.user.password_hash.clone().unwrap_or_default());
@@ -394,18 +439,18 @@ async fn confirm_password(state: &AppState, staff: &Staff, password: &str) -> Pa
         Ok(())
     } else {
         throttle::record_failure(&mut tx, &keys).await?;
-        Err(state.catalog().text(state.site().default_language, "newsroom.login.wrong", &[]))
+        Err(state.catalog().text(staff.lang(state), "newsroom.login.wrong", &[]))
     };
     tx.commit().await?;
     Ok(proof)
 }
 
 /// "Wait N seconds" when the account's wrong passwords and codes ask for a pause.
-async fn must_wait(state: &AppState, keys: &[String]) -> PageResult<Option<String>> {
+async fn must_wait(state: &AppState, staff: &Staff, keys: &[String]) -> PageResult<Option<String>> {
     let wait = throttle::wait_ms(state.db(), keys).await?;
     Ok((wait > 0).then(|| {
         let seconds = ((wait + 999) / 1000).to_string();
-        state.catalog().text(state.site().default_language, "newsroom.login.wait", &[("seconds", &seconds)])
+        state.catalog().text(staff.lang(state), "newsroom.login.wait", &[("seconds", &seconds)])
     }))
 }
 
@@ -428,7 +473,7 @@ pub async fn create_token(
     form: StaffForm<TokenInput>,
 ) -> PageResult<Response> {
     let StaffForm { staff, input } = form;
-    let lang = state.site().default_language;
+    let lang = staff.lang(&state);
     let mut errors = FieldErrors::default();
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > 120 || name.chars().any(char::is_control) {

@@ -349,7 +349,7 @@ pub async fn create_article(State(state): State<AppState>, form: StaffForm<Artic
     if action.needs_editor() {
         staff.require(Role::can_publish)?;
     }
-    let lang = state.site().default_language;
+    let lang = staff.lang(&state);
     let all = sections::all(state.db()).await?;
     let fields = match validate(&state, &input, &all, lang).await {
         Ok(fields) => fields,
@@ -471,7 +471,7 @@ pub async fn save_article(
     if action.needs_editor() {
         staff.require(Role::can_publish)?;
     }
-    let lang = state.site().default_language;
+    let lang = staff.lang(&state);
     let tz = state.site().tz();
     let all = sections::all(state.db()).await?;
     let fields = match validate(&state, &input, &all, lang).await {
@@ -538,7 +538,7 @@ pub async fn autosave_article(
             return Err((StatusCode::CONFLICT, "only drafts are saved automatically"));
         }
         let all = sections::all(state.db()).await.map_err(|_| (StatusCode::SERVICE_UNAVAILABLE, "unavailable"))?;
-        let fields = validate(&state, &input, &all, state.site().default_language)
+        let fields = validate(&state, &input, &all, staff.lang(&state))
             .await
             .map_err(|_| (StatusCode::UNPROCESSABLE_ENTITY, "the form has errors"))?;
         let expected: i64 = input.version.parse().unwrap_or(-1);
@@ -582,12 +582,9 @@ pub async fn add_correction(
     };
     let note = input.note.trim();
     if note.is_empty() || note.chars().count() > 2000 {
-        return Err(AppError::BadRequest(state.catalog().text(
-            state.site().default_language,
-            "newsroom.article.error.note",
-            &[],
-        ))
-        .into());
+        return Err(
+            AppError::BadRequest(state.catalog().text(staff.lang(&state), "newsroom.article.error.note", &[])).into()
+        );
     }
     let mut tx = state.db().begin().await?;
     let now = now_ms();

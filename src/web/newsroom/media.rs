@@ -92,7 +92,7 @@ pub async fn upload_media(
     mut multipart: Multipart,
 ) -> PageResult<Response> {
     staff.require(Role::can_write)?;
-    let lang = state.site().default_language;
+    let lang = staff.lang(&state);
     let mut csrf = String::new();
     let mut input = UploadInput::default();
     let mut file: Option<(String, Vec<u8>)> = None;

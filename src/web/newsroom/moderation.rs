@@ -149,7 +149,7 @@ pub async fn show_queue(
         pager,
         total,
         error: (query.error == "reason")
-            .then(|| state.catalog().text(state.site().default_language, "newsroom.moderation.reason_needed", &[])),
+            .then(|| state.catalog().text(staff.lang(&state), "newsroom.moderation.reason_needed", &[])),
     };
     render(&state, "newsroom/moderation.html", &page)
 }
@@ -195,7 +195,7 @@ pub async fn decide(State(state): State<AppState>, form: StaffForm<Vec<(String, 
     let ids = input.ids.clone();
     if ids.is_empty() {
         return Err(AppError::BadRequest(state.catalog().text(
-            state.site().default_language,
+            staff.lang(&state),
             "newsroom.moderation.none_selected",
             &[],
         ))

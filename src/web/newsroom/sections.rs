@@ -83,11 +83,11 @@ type CheckedSection = (String, Option<i64>, BTreeMap<Lang, String>);
 
 fn check(
     state: &AppState,
+    lang: Lang,
     input: &SectionInput,
     all: &[Section],
     editing: Option<i64>,
 ) -> Result<CheckedSection, FieldErrors> {
-    let lang = state.site().default_language;
     let t = |key: &str| state.catalog().text(lang, &format!("newsroom.sections.error.{key}"), &[]);
     let mut errors = FieldErrors::default();
     let mut names = BTreeMap::new();
@@ -135,7 +135,7 @@ pub async fn create_section(State(state): State<AppState>, form: StaffForm<Secti
     let StaffForm { staff, input } = form;
     staff.require(Role::can_publish)?;
     let all = sections::all(state.db()).await?;
-    let (slug, parent, names) = match check(&state, &input, &all, None) {
+    let (slug, parent, names) = match check(&state, staff.lang(&state), &input, &all, None) {
         Ok(ok) => ok,
         Err(errors) => return page(&state, &staff, input, errors, None, None).await,
     };
@@ -177,7 +177,7 @@ pub async fn update_section(
             }
         }
         _ => {
-            let (slug, parent, names) = match check(&state, &input, &all, Some(id)) {
+            let (slug, parent, names) = match check(&state, staff.lang(&state), &input, &all, Some(id)) {
                 Ok(ok) => ok,
                 Err(errors) => {
                     tx.rollback().await?;

@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 
 use crate::app::AppState;
 use crate::error::{AppError, PageError};
-use crate::news::Role;
+use crate::news::{Lang, Role};
 use crate::secrets::constant_time_eq;
 use crate::store::sessions;
 use crate::store::users::User;
@@ -87,6 +87,11 @@ impl Staff {
 
     pub fn role(&self) -> Role {
         self.user.role
+    }
+
+    /// The newsroom's language for this person: chosen in « Mon compte », else the site's.
+    pub fn lang(&self, state: &AppState) -> Lang {
+        self.user.desk_language.unwrap_or(state.site().default_language)
     }
 }
 

@@ -200,7 +200,7 @@ fn texts(fr: &str, ar: &str, en: &str) -> LocalizedText {
 pub async fn save_settings(State(state): State<AppState>, form: StaffForm<SettingsInput>) -> PageResult<Response> {
     let StaffForm { staff, input } = form;
     staff.require(|r| r == Role::Admin)?;
-    let lang = state.site().default_language;
+    let lang = staff.lang(&state);
     let t = |key: &str| state.catalog().text(lang, &format!("newsroom.settings.error.{key}"), &[]);
     let mut errors = FieldErrors::default();
     let name = input.name.trim().to_string();

@@ -75,7 +75,7 @@ pub async fn show_team(State(state): State<AppState>, staff: Staff, Query(q): Qu
 pub async fn invite(State(state): State<AppState>, form: StaffForm<InviteInput>) -> PageResult<Response> {
     let StaffForm { staff, input } = form;
     staff.require(|r| r == Role::Admin)?;
-    let lang = state.site().default_language;
+    let lang = staff.lang(&state);
     let t = |key: &str| state.catalog().text(lang, &format!("newsroom.team.error.{key}"), &[]);
     let mut errors = FieldErrors::default();
     if !looks_like_email(input.email.trim()) {
@@ -141,12 +141,9 @@ pub async fn update_member(
     let member = users::by_id(state.db(), id).await?.ok_or(AppError::NotFound)?;
     // An admin cannot lock themselves out: someone must stay able to manage the site.
     if member.id == staff.user.id && matches!(input.action.as_str(), "disable" | "role") {
-        return Err(AppError::BadRequest(state.catalog().text(
-            state.site().default_language,
-            "newsroom.team.error.self",
-            &[],
-        ))
-        .into());
+        return Err(
+            AppError::BadRequest(state.catalog().text(staff.lang(&state), "newsroom.team.error.self", &[])).into()
+        );
     }
     let mut tx = state.db().begin().await?;
     match input.action.as_str() {
