@@ -21,6 +21,8 @@ use serde::{Deserialize, Serialize};
 pub enum Job {
     /// Publish a scheduled article when its time comes.
     PublishArticle { article_id: i64 },
+    /// Take a published article off the site when its unpublication time comes.
+    UnpublishArticle { article_id: i64 },
     /// Make the responsive variants of an uploaded image.
     MakeVariants { media_id: i64 },
     /// Send one e-mail.
@@ -35,6 +37,7 @@ impl Job {
     fn kind(&self) -> &'static str {
         match self {
             Job::PublishArticle { .. } => "publish_article",
+            Job::UnpublishArticle { .. } => "unpublish_article",
             Job::MakeVariants { .. } => "make_variants",
             Job::SendMail { .. } => "send_mail",
             Job::NotifySubscribers { .. } => "notify_subscribers",
@@ -54,6 +57,8 @@ impl Job {
     fn dedupe_key(&self) -> Option<String> {
         match self {
             Job::PublishArticle { article_id } => Some(format!("publish_article:{article_id}")),
+            // A moved time moves the one job.
+            Job::UnpublishArticle { article_id } => Some(format!("unpublish_article:{article_id}")),
             Job::MakeVariants { media_id } => Some(format!("make_variants:{media_id}")),
             Job::SendMail { .. } => None,
             // Approvals close together share one batch.

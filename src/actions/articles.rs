@@ -46,10 +46,20 @@ impl StatusChange {
     }
 }
 
-/// Creates an article in the status `new` says (a scheduled one with its publication job).
-pub async fn create(state: &AppState, actor: Actor, new: &NewArticle) -> StoreResult<i64> {
+/// What a save changes besides the text: the status, and when the article leaves the site.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Plan {
+    pub change: Option<StatusChange>,
+    /// `None`: it stays.
+    pub unpublish_at: Option<i64>,
+}
+
+/// Creates an article in the status `new` says (a scheduled one with its publication job), to
+/// leave the site by itself at `unpublish_at` if given (with its unpublication job).
+pub async fn create(state: &AppState, actor: Actor, new: &NewArticle, unpublish_at: Option<i64>) -> StoreResult<i64> {
     let mut tx = state.db().begin().await?;
     let id = articles::insert(&mut tx, new).await?;
+    plan_unpublication(state, &mut tx, id, None, unpublish_at).await?;
     if new.status == ArticleStatus::Scheduled
         && let Some(at) = new.publish_at
     {
@@ -74,11 +84,13 @@ pub async fn save(
     expected_version: i64,
     fields: &ArticleFields,
     body_html: &str,
-    change: Option<StatusChange>,
+    plan: Plan,
 ) -> StoreResult<()> {
+    let Plan { change, unpublish_at } = plan;
     let actor = Actor::newsroom(user_id);
     let mut tx = state.db().begin().await?;
     desk::save(&mut tx, article.id, expected_version, fields, body_html, user_id).await?;
+    plan_unpublication(state, &mut tx, article.id, article.unpublish_at, unpublish_at).await?;
     let target = change.and_then(|c| c.target(article.status, article.publish_at, now_ms()));
     let touched = match target {
         Some(target) => apply_status(state, &mut tx, actor, article, target).await?,
@@ -120,6 +132,38 @@ pub async fn publish_if_due(tx: &mut Tx, id: i64, job_id: i64) -> StoreResult<To
     let detail = serde_json::json!({ "from": ArticleStatus::Scheduled.as_str(), "via": actor.via, "job": job_id });
     record(tx, actor, "article.published", id, detail).await?;
     Ok(Touched::Article(id))
+}
+
+/// The unpublication job's work, inside the job's transaction: takes an article off the site
+/// when its time has come. `Touched::Nothing` when there was nothing to do (not published, or
+/// the time moved or cleared), which keeps the job idempotent.
+pub async fn unpublish_if_due(tx: &mut Tx, id: i64, job_id: i64) -> StoreResult<Touched> {
+    if !articles::unpublish_if_due(tx, id, now_ms()).await? {
+        return Ok(Touched::Nothing);
+    }
+    let actor = Actor::schedule();
+    let detail = serde_json::json!({ "from": ArticleStatus::Published.as_str(), "via": actor.via, "job": job_id });
+    record(tx, actor, "article.unpublished", id, detail).await?;
+    Ok(Touched::Withdrawn(id))
+}
+
+/// Stores a changed unpublication time and plans its job; the job checks the stored time when
+/// it runs, so an older job for a moved time does nothing.
+async fn plan_unpublication(
+    state: &AppState,
+    tx: &mut Tx,
+    id: i64,
+    before: Option<i64>,
+    after: Option<i64>,
+) -> StoreResult<()> {
+    if before == after {
+        return Ok(());
+    }
+    desk::set_unpublish_at(tx, id, after).await?;
+    if let Some(at) = after {
+        jobs::enqueue(tx, &Job::UnpublishArticle { article_id: id }, at, state.config().jobs.max_attempts).await?;
+    }
+    Ok(())
 }
 
 /// The status change itself: the row, the publication job if scheduled, the audit entry;

@@ -100,6 +100,14 @@ async fn execute(state: &AppState, worker_id: &str, job: &ClaimedJob) -> Result<
             state.refresh(touched).await?;
             Ok(())
         }
+        Job::UnpublishArticle { article_id } => {
+            let mut tx = db.begin().await?;
+            let touched = crate::actions::articles::unpublish_if_due(&mut tx, article_id, job.id).await?;
+            queue::finish(&mut tx, job.id, worker_id).await?;
+            tx.commit().await?;
+            state.refresh(touched).await?;
+            Ok(())
+        }
         Job::MakeVariants { media_id } => {
             let Some((key, focus)) = crate::store::media::to_vary(db, media_id).await? else {
                 // The image was deleted since: nothing to do.

@@ -324,6 +324,25 @@ pub async fn insert(tx: &mut Tx, article: &NewArticle) -> StoreResult<i64> {
     Ok(id)
 }
 
+/// Takes a published article off the site when its unpublication time has come (and clears
+/// that time). False when there was nothing to do: not published, or the time was moved later
+/// or cleared since the job was planned.
+pub async fn unpublish_if_due(tx: &mut Tx, id: i64, now: i64) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "update articles set status = 'unpublished', unpublish_at = null, updated_at = $2 \
+         where id = $1 and status = 'published' and unpublish_at is not null and unpublish_at <= $2",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    let unpublished = done.rows_affected() > 0;
+    if unpublished {
+        super::search::reindex(tx, super::engine_of(tx), id).await?;
+    }
+    Ok(unpublished)
+}
+
 /// Publishes a scheduled article whose time has come. Returns false when there was nothing to
 /// do (already published, unscheduled, or rescheduled later), which makes the job idempotent.
 pub async fn publish_if_due(tx: &mut Tx, id: i64, now: i64) -> StoreResult<bool> {

@@ -130,6 +130,8 @@ pub struct EditableArticle {
     pub fields: ArticleFields,
     pub status: ArticleStatus,
     pub publish_at: Option<i64>,
+    /// When it leaves the site by itself, if planned.
+    pub unpublish_at: Option<i64>,
     pub version: i64,
     pub created_by: Option<i64>,
     pub updated_at: i64,
@@ -140,7 +142,7 @@ pub async fn editable(db: &Db, id: i64) -> StoreResult<Option<EditableArticle>> 
     let row = sqlx::query(
         "select a.id, a.title, a.slug, a.lead, a.body_markdown, a.section_id, a.language, a.translation_group, \
              a.signature, a.featured_media_id, a.featured_caption, a.featured_credit, a.featured_alt, a.comments_mode, \
-             a.status, a.publish_at, a.version, a.created_by, a.updated_at, s.slug as section_slug \
+             a.status, a.publish_at, a.unpublish_at, a.version, a.created_by, a.updated_at, s.slug as section_slug \
          from articles a join sections s on s.id = a.section_id where a.id = $1",
     )
     .bind(id)
@@ -185,11 +187,18 @@ pub async fn editable(db: &Db, id: i64) -> StoreResult<Option<EditableArticle>> 
         },
         status: ArticleStatus::parse(&status).unwrap_or(ArticleStatus::Draft),
         publish_at: col(&row, "publish_at")?,
+        unpublish_at: col(&row, "unpublish_at")?,
         version: col(&row, "version")?,
         created_by: col(&row, "created_by")?,
         updated_at: col(&row, "updated_at")?,
         section_slug: col(&row, "section_slug")?,
     }))
+}
+
+/// Plans (or, with `None`, cancels) when an article leaves the site by itself.
+pub async fn set_unpublish_at(tx: &mut Tx, id: i64, at: Option<i64>) -> StoreResult<()> {
+    sqlx::query("update articles set unpublish_at = $2 where id = $1").bind(id).bind(at).execute(&mut **tx).await?;
+    Ok(())
 }
 
 /// True when `user_id` wrote (or created) the article: what a journalist may edit.

@@ -45,6 +45,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(14, "0014", "job_priority"),
     migration!(15, "0015", "staff_photo"),
     migration!(16, "0016", "desk_language"),
+    migration!(17, "0017", "unpublish_at"),
 ];
 
 /// The schema version this binary writes.

@@ -227,7 +227,7 @@ pub async fn create_article(
         created_by: Some(user.id),
         created_at: None,
     };
-    let id = actions::articles::create(&state, Actor::api(user.id), &new).await?;
+    let id = actions::articles::create(&state, Actor::api(user.id), &new, None).await?;
     let article = articles::by_id(state.db(), id).await?.ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(article_out(&state, article).await?)).into_response())
 }

@@ -49,6 +49,8 @@ pub struct ArticleInput {
     pub comments_mode: String,
     pub version: String,
     pub publish_at: String,
+    /// When the article leaves the site by itself (`datetime-local`), or nothing.
+    pub unpublish_at: String,
     pub action: String,
 }
 
@@ -76,6 +78,7 @@ impl ArticleInput {
             comments_mode: f.comments_mode.clone(),
             version: article.version.to_string(),
             publish_at: article.publish_at.map(|ms| local_input(ms, tz)).unwrap_or_default(),
+            unpublish_at: article.unpublish_at.map(|ms| local_input(ms, tz)).unwrap_or_default(),
             action: String::new(),
         }
     }
@@ -364,6 +367,11 @@ pub async fn create_article(State(state): State<AppState>, form: StaffForm<Artic
     if let Err(errors) = check_schedule(&state, action, publish_at, lang) {
         return editor_page(&state, &staff, None, input, errors, None, None).await;
     }
+    let planned_publication = if action == Action::Schedule { publish_at } else { None };
+    let unpublish_at = match check_unpublish(&state, &input.unpublish_at, planned_publication, lang) {
+        Ok(at) => at,
+        Err(errors) => return editor_page(&state, &staff, None, input, errors, None, None).await,
+    };
     let status = match action {
         Action::Submit => ArticleStatus::Review,
         Action::Publish => ArticleStatus::Published,
@@ -377,7 +385,7 @@ pub async fn create_article(State(state): State<AppState>, form: StaffForm<Artic
     let new = NewArticle {
         slug: fields.slug.clone(),
         section_id: fields.section_id,
-        language: Lang::parse(&fields.language).unwrap_or(lang),
+        language: Lang::parse(&fields.language).unwrap_or(state.site().default_language),
         translation_group: fields.translation_group,
         body_html: markdown::to_safe_html(&fields.body_markdown),
         title: fields.title,
@@ -401,7 +409,7 @@ pub async fn create_article(State(state): State<AppState>, form: StaffForm<Artic
         created_by: Some(staff.user.id),
         created_at: None,
     };
-    let id = actions::articles::create(&state, Actor::newsroom(staff.user.id), &new).await?;
+    let id = actions::articles::create(&state, Actor::newsroom(staff.user.id), &new, unpublish_at).await?;
     Ok(Redirect::to(&format!("{BASE}/articles/{id}?ok={}", ok_key(action))).into_response())
 }
 
@@ -414,6 +422,27 @@ fn ok_key(action: Action) -> &'static str {
         Action::BackToDraft => "drafted",
         _ => "saved",
     }
+}
+
+/// The unpublication time typed: none, or a time to come and after the publication.
+fn check_unpublish(
+    state: &AppState,
+    typed: &str,
+    publish_at: Option<i64>,
+    lang: Lang,
+) -> Result<Option<i64>, FieldErrors> {
+    if typed.trim().is_empty() {
+        return Ok(None);
+    }
+    let t = |key: &str| state.catalog().text(lang, &format!("newsroom.article.error.{key}"), &[]);
+    let mut errors = FieldErrors::default();
+    match parse_local(typed, state.site().tz()) {
+        None => errors.add("unpublish_at", t("unpublish_unreadable")),
+        Some(at) if at <= now_ms() => errors.add("unpublish_at", t("unpublish_past")),
+        Some(at) if publish_at.is_some_and(|p| at <= p) => errors.add("unpublish_at", t("unpublish_before")),
+        Some(at) => return Ok(Some(at)),
+    }
+    Err(errors)
 }
 
 fn check_schedule(state: &AppState, action: Action, publish_at: Option<i64>, lang: Lang) -> Result<(), FieldErrors> {
@@ -486,10 +515,23 @@ pub async fn save_article(
     if let Err(errors) = check_schedule(&state, action, publish_at, lang) {
         return editor_page(&state, &staff, Some(&article), input, errors, None, None).await;
     }
+    // Unchanged, a time already planned is kept as it is, even once past (the job has done its
+    // work or will); a new one must be to come, and after the publication.
+    let stored = article.unpublish_at.map(|ms| local_input(ms, tz)).unwrap_or_default();
+    let unpublish_at = if input.unpublish_at.trim() == stored && !stored.is_empty() {
+        article.unpublish_at
+    } else {
+        let publication = if action == Action::Schedule { publish_at } else { article.publish_at };
+        match check_unpublish(&state, &input.unpublish_at, publication, lang) {
+            Ok(at) => at,
+            Err(errors) => return editor_page(&state, &staff, Some(&article), input, errors, None, None).await,
+        }
+    };
     let expected: i64 = input.version.parse().unwrap_or(-1);
     let body_html = markdown::to_safe_html(&fields.body_markdown);
     let change = action.status_change(publish_at);
-    match actions::articles::save(&state, staff.user.id, &article, expected, &fields, &body_html, change).await {
+    let plan = actions::articles::Plan { change, unpublish_at };
+    match actions::articles::save(&state, staff.user.id, &article, expected, &fields, &body_html, plan).await {
         Ok(()) => {}
         Err(StoreError::Conflict) => return conflict_page(&state, &staff, &article, input).await,
         Err(e) => return Err(e.into()),

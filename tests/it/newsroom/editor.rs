@@ -259,6 +259,111 @@ async fn journalists_submit_editors_publish_schedule_and_unpublish(app: TestApp)
     assert_eq!(actions, ["article.create", "article.published", "article.unpublished", "article.scheduled"]);
 }
 
+/// An editor plans when a published article leaves the site (an embargo's end, a time-limited
+/// page): a past time is refused with the form kept; a cleared time cancels the plan (the job
+/// then does nothing); when the time comes the job takes the article off the site, its
+/// section and search, once, in the audit log as the schedule's doing.
+async fn an_article_leaves_the_site_at_its_unpublication_time(app: TestApp) {
+    app.with_demo().await;
+    let editor = staff(&app, Role::Editor).await;
+    let economy: i64 = app.section_id("economie").await;
+    let title = "Offre limitée : le salon Kasbatello de l'immobilier";
+    let tz = app.state.site().tz();
+    let local = |minutes: i64| {
+        (chrono::Utc::now().with_timezone(&tz) + chrono::Duration::minutes(minutes))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    let past = post_article(
+        &app,
+        "/redaction/articles",
+        &editor,
+        &article_form(title, economy, &[("action", "publish".into()), ("unpublish_at", local(-60))]),
+    )
+    .await;
+    assert_eq!(past.status, 422);
+    assert!(past.body.contains("Cette heure est passée") && past.body.contains("Offre limitée"), "{}", past.body);
+    let created = post_article(
+        &app,
+        "/redaction/articles",
+        &editor,
+        &article_form(title, economy, &[("action", "publish".into()), ("unpublish_at", local(120))]),
+    )
+    .await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let id = id_from_location(&created);
+    let planned = app.editable(id).await.unpublish_at.expect("the time is kept");
+    assert!(planned > gazette::store::now_ms(), "{planned}");
+    let page = app.get_as(&format!("/redaction/articles/{id}"), &editor.cookie).await.body;
+    assert!(page.contains(&format!("name=\"unpublish_at\" type=\"datetime-local\" value=\"{}\"", local(120))));
+    let job = || async {
+        let row = sqlx::query("select status, run_at from jobs where dedupe_key = $1")
+            .bind(format!("unpublish_article:{id}"))
+            .fetch_one(app.db().reader())
+            .await
+            .unwrap();
+        (row.get::<String, _>("status"), row.get::<i64, _>("run_at"))
+    };
+    assert_eq!(job().await, ("queued".to_string(), planned), "the job runs at the time planned");
+
+    // Cleared: the plan is off, and the job, come due, leaves the article where it is.
+    let form = |version: &str, when: String| {
+        article_form(title, economy, &[("version", version.into()), ("action", "save".into()), ("unpublish_at", when)])
+    };
+    let cleared = post_article(&app, &format!("/redaction/articles/{id}"), &editor, &form("1", String::new())).await;
+    assert_eq!(cleared.status, 303, "{}", cleared.body);
+    assert_eq!(app.editable(id).await.unpublish_at, None);
+    let run_due_jobs = || async {
+        sqlx::query("update jobs set run_at = $1 where dedupe_key = $2")
+            .bind(gazette::store::now_ms() - 1000)
+            .bind(format!("unpublish_article:{id}"))
+            .execute(app.db().writer())
+            .await
+            .unwrap();
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let workers = gazette::jobs::worker::spawn_workers(app.state.clone(), 1, stopped);
+        for _ in 0..600 {
+            if job().await.0 == "done" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let _ = stop.send(true);
+        for w in workers {
+            w.await.unwrap();
+        }
+    };
+    run_due_jobs().await;
+    assert_eq!(job().await.0, "done");
+    assert!(app.get("/economie").await.body.contains("Offre limitée"), "a cancelled plan leaves it on the site");
+
+    // Planned again, and its time come: off the site, its section and search.
+    let again = post_article(&app, &format!("/redaction/articles/{id}"), &editor, &form("2", local(180))).await;
+    assert_eq!(again.status, 303, "{}", again.body);
+    assert_eq!(job().await.0, "queued", "a new plan queues the job again");
+    assert_eq!(app.get("/recherche?q=Kasbatello").await.body.matches("class=\"hit\"").count(), 1);
+    sqlx::query("update articles set unpublish_at = $1 where id = $2")
+        .bind(gazette::store::now_ms() - 1000)
+        .bind(id)
+        .execute(app.db().writer())
+        .await
+        .unwrap();
+    run_due_jobs().await;
+    let article = app.editable(id).await;
+    assert_eq!((article.status, article.unpublish_at), (gazette::news::ArticleStatus::Unpublished, None));
+    assert!(!app.get("/economie").await.body.contains("Offre limitée"));
+    assert_eq!(app.get("/recherche?q=Kasbatello").await.body.matches("class=\"hit\"").count(), 0);
+    let by_schedule: i64 = sqlx::query(
+        "select count(*) as n from audit_log where action = 'article.unpublished' and object_id = $1 and actor_id is null",
+    )
+    .bind(id)
+    .fetch_one(app.db().reader())
+    .await
+    .unwrap()
+    .get("n");
+    assert_eq!(by_schedule, 1, "unpublished once, by the schedule");
+}
+
 async fn moving_an_article_keeps_its_old_address(app: TestApp) {
     app.with_demo().await;
     let editor = staff(&app, Role::Editor).await;
@@ -377,6 +482,7 @@ async fn corrections_are_added_and_shown(app: TestApp) {
 on_both_engines!(
     writing_revisions_and_the_conflict_screen,
     journalists_submit_editors_publish_schedule_and_unpublish,
+    an_article_leaves_the_site_at_its_unpublication_time,
     moving_an_article_keeps_its_old_address,
     preview_links_are_signed_and_expire,
     autosave_keeps_drafts_as_revisions,
