@@ -382,6 +382,7 @@ pub const JSON_TABLES: &[&str] = &[
     "article_tags",
     "article_corrections",
     "article_revisions",
+    "article_notes",
     "article_stats",
     "article_daily_stats",
     "pages",

@@ -17,6 +17,7 @@ pub mod audit;
 pub mod comments;
 pub mod desk;
 pub mod dialect;
+pub mod editorial;
 pub mod imports;
 pub mod jobs;
 pub mod media;

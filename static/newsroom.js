@@ -44,6 +44,35 @@
   }, 20000);
 })();
 
+// "Being edited by …": while the article's form is open, its hold on the article is renewed
+// every 30 seconds; when a colleague takes it over, the page says so (saving then shows both
+// versions, as any conflict does).
+(function () {
+  "use strict";
+  var form = document.getElementById("editor");
+  var status = document.getElementById("lease-status");
+  if (!form || !form.dataset.lease || !status || !window.fetch || !window.URLSearchParams) return;
+  var csrf = form.querySelector("input[name=csrf]");
+  var lang = document.documentElement.lang;
+  var tookOver = { fr: " a pris la main sur cet article : enregistrez pour comparer vos versions.",
+    ar: " تولى تحرير هذا المقال: احفظ لمقارنة نسختيكما.",
+    en: " took over this article: save to compare your versions." }[lang] || null;
+  if (!csrf || !tookOver) return;
+  setInterval(function () {
+    var body = new URLSearchParams({ csrf: csrf.value }).toString();
+    fetch(form.dataset.lease, { method: "POST", body: body, credentials: "same-origin",
+      headers: { "content-type": "application/x-www-form-urlencoded" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (j) {
+        if (j && !j.mine) {
+          status.textContent = j.holder + tookOver;
+          status.hidden = false;
+        }
+      })
+      .catch(function () {});
+  }, 30000);
+})();
+
 // Keyboard shortcuts in the moderation queue: j / k next / previous comment, a approve,
 // r refuse (with the reason chosen), s spam, x select for a bulk action.
 (function () {

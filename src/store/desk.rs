@@ -21,13 +21,15 @@ pub struct DeskArticle {
     pub updated_at: i64,
     pub front_position: Option<i64>,
     pub authors: String,
+    /// Who it is assigned to ("" when no one).
+    pub assignee: String,
 }
 
 /// Which articles the desk lists.
 #[derive(Clone, Debug, Default)]
 pub struct DeskFilter {
     pub status: Option<ArticleStatus>,
-    /// Only articles this user wrote or created (journalists see their own).
+    /// Only articles this user wrote, created or was assigned (journalists see their own).
     pub mine: Option<i64>,
     /// Words in the title.
     pub q: String,
@@ -47,6 +49,7 @@ fn desk_from_row(row: &AnyRow) -> StoreResult<DeskArticle> {
         updated_at: col(row, "updated_at")?,
         front_position: col(row, "front_position")?,
         authors: col::<Option<String>>(row, "authors")?.unwrap_or_default(),
+        assignee: col::<Option<String>>(row, "assignee")?.unwrap_or_default(),
     })
 }
 
@@ -54,7 +57,8 @@ macro_rules! desk_select {
     () => {
         "select a.id, a.title, a.status, a.language, s.slug as section_slug, a.slug, a.publish_at, a.updated_at, \
              a.front_position, (select min(u.name) from article_authors aa join users u on u.id = aa.user_id \
-                 where aa.article_id = a.id and aa.position = 0) as authors \
+                 where aa.article_id = a.id and aa.position = 0) as authors, \
+             (select u.name from users u where u.id = a.assigned_to) as assignee \
          from articles a join sections s on s.id = a.section_id"
     };
 }
@@ -65,7 +69,8 @@ pub async fn list(db: &Db, filter: &DeskFilter, limit: i64, offset: i64) -> Stor
     let rows = sqlx::query(concat!(
         desk_select!(),
         " where ($1 = '' or a.status = $1) \
-            and ($2 = 0 or a.created_by = $2 or a.id in (select article_id from article_authors where user_id = $2)) \
+            and ($2 = 0 or a.created_by = $2 or a.assigned_to = $2 \
+                 or a.id in (select article_id from article_authors where user_id = $2)) \
             and ($3 = '%%' or lower(a.title) like $3) \
           order by a.updated_at desc, a.id desc limit $4 offset $5"
     ))
@@ -83,7 +88,8 @@ pub async fn list(db: &Db, filter: &DeskFilter, limit: i64, offset: i64) -> Stor
 pub async fn counts(db: &Db, mine: Option<i64>) -> StoreResult<Vec<(String, i64)>> {
     let rows = sqlx::query(
         "select status, count(*) as n from articles a \
-         where ($1 = 0 or a.created_by = $1 or a.id in (select article_id from article_authors where user_id = $1)) \
+         where ($1 = 0 or a.created_by = $1 or a.assigned_to = $1 \
+                or a.id in (select article_id from article_authors where user_id = $1)) \
          group by status",
     )
     .bind(mine.unwrap_or(0))
@@ -201,10 +207,10 @@ pub async fn set_unpublish_at(tx: &mut Tx, id: i64, at: Option<i64>) -> StoreRes
     Ok(())
 }
 
-/// True when `user_id` wrote (or created) the article: what a journalist may edit.
+/// True when `user_id` wrote, created or was assigned the article: what a journalist may edit.
 pub async fn is_own(db: &Db, article_id: i64, user_id: i64) -> StoreResult<bool> {
     let row = sqlx::query(
-        "select count(*) as n from articles a where a.id = $1 and (a.created_by = $2 \
+        "select count(*) as n from articles a where a.id = $1 and (a.created_by = $2 or a.assigned_to = $2 \
              or exists (select 1 from article_authors aa where aa.article_id = a.id and aa.user_id = $2))",
     )
     .bind(article_id)

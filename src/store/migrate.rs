@@ -46,6 +46,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(15, "0015", "staff_photo"),
     migration!(16, "0016", "desk_language"),
     migration!(17, "0017", "unpublish_at"),
+    migration!(18, "0018", "editorial"),
 ];
 
 /// The schema version this binary writes.

@@ -6,6 +6,7 @@ pub mod account;
 pub mod articles;
 pub mod auth;
 pub mod editor;
+pub mod editorial;
 pub mod front;
 pub mod media;
 pub mod moderation;

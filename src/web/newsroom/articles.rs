@@ -54,6 +54,9 @@ pub struct ListQuery {
     status: String,
     #[serde(default)]
     q: String,
+    /// "1": only one's own articles (written, created or assigned).
+    #[serde(default)]
+    mine: String,
     page: Option<String>,
 }
 
@@ -64,6 +67,9 @@ struct ArticleList {
     articles: Vec<DeskArticle>,
     status: String,
     q: String,
+    mine: bool,
+    /// Editors see every article and may narrow to theirs; journalists see only theirs.
+    can_choose_mine: bool,
     counts: Vec<(String, i64)>,
     pager: Pager,
 }
@@ -76,15 +82,20 @@ pub async fn list_articles(
     Query(query): Query<ListQuery>,
 ) -> PageResult<Response> {
     staff.require(Role::can_write)?;
-    let mine = (!staff.role().can_publish()).then_some(staff.user.id);
+    let only_mine = query.mine == "1" || !staff.role().can_publish();
+    let mine = only_mine.then_some(staff.user.id);
     let filter =
         DeskFilter { status: ArticleStatus::parse(&query.status), mine, q: query.q.chars().take(100).collect() };
     let page = page_number(query.page.as_deref());
     let counts = desk::counts(state.db(), mine).await?;
     let total: i64 =
         counts.iter().filter(|(s, _)| filter.status.is_none_or(|f| f.as_str() == s)).map(|(_, n)| *n).sum();
-    let keep =
-        format!("status={}&q={}", filter.status.map(|s| s.as_str()).unwrap_or(""), crate::urls::urlencode(&filter.q));
+    let keep = format!(
+        "status={}&q={}&mine={}",
+        filter.status.map(|s| s.as_str()).unwrap_or(""),
+        crate::urls::urlencode(&filter.q),
+        if query.mine == "1" { "1" } else { "" }
+    );
     let pager = Pager::new("/redaction/articles", &keep, page, total, PER_PAGE);
     let articles = desk::list(state.db(), &filter, PER_PAGE, pager.offset(PER_PAGE)).await?;
     let list = ArticleList {
@@ -92,6 +103,8 @@ pub async fn list_articles(
         articles,
         status: filter.status.map(|s| s.as_str().to_string()).unwrap_or_default(),
         q: filter.q,
+        mine: query.mine == "1",
+        can_choose_mine: staff.role().can_publish(),
         counts,
         pager,
     };

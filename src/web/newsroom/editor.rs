@@ -19,6 +19,7 @@ use crate::render::markdown;
 use crate::secrets::{constant_time_eq, keyed_hash};
 use crate::store::articles::{self, NewArticle};
 use crate::store::desk::{self, ArticleFields, EditableArticle};
+use crate::store::editorial;
 use crate::store::media::{self as media_store, MediaItem};
 use crate::store::sections::{self, Section};
 use crate::store::users::{self, User};
@@ -52,10 +53,12 @@ pub struct ArticleInput {
     /// When the article leaves the site by itself (`datetime-local`), or nothing.
     pub unpublish_at: String,
     pub action: String,
+    /// A note for the newsroom being written (its own form; given back when refused).
+    pub note: String,
 }
 
 impl ArticleInput {
-    fn from_article(article: &EditableArticle, tz: chrono_tz::Tz) -> ArticleInput {
+    pub(crate) fn from_article(article: &EditableArticle, tz: chrono_tz::Tz) -> ArticleInput {
         let f = &article.fields;
         let author = |n: usize| f.author_ids.get(n).map(i64::to_string).unwrap_or_default();
         ArticleInput {
@@ -80,6 +83,7 @@ impl ArticleInput {
             publish_at: article.publish_at.map(|ms| local_input(ms, tz)).unwrap_or_default(),
             unpublish_at: article.unpublish_at.map(|ms| local_input(ms, tz)).unwrap_or_default(),
             action: String::new(),
+            note: String::new(),
         }
     }
 }
@@ -208,9 +212,15 @@ struct EditorPage {
     preview_url: Option<String>,
     can_publish: bool,
     corrections: Vec<articles::Correction>,
+    /// The newsroom's notes on the article (never shown to readers).
+    notes: Vec<editorial::Note>,
+    /// Who the article is assigned to.
+    assigned_to: Option<i64>,
+    /// A colleague who has the article open now ("being edited by …").
+    held_by: Option<editorial::Lease>,
 }
 
-async fn editor_page(
+pub(crate) async fn editor_page(
     state: &AppState,
     staff: &Staff,
     article: Option<&EditableArticle>,
@@ -226,9 +236,19 @@ async fn editor_page(
         media_store::recent(db, "", 60, 0),
         crate::store::tags::popular(db, 200)
     )?;
-    let corrections = match article {
-        Some(a) => articles::corrections(db, a.id).await?,
-        None => Vec::new(),
+    let (corrections, notes, assigned_to) = match article {
+        Some(a) => tokio::try_join!(
+            articles::corrections(db, a.id),
+            editorial::notes(db, a.id),
+            editorial::assignee(db, a.id)
+        )?,
+        None => (Vec::new(), Vec::new(), None),
+    };
+    // Opening the form takes the article (or renews one's hold on it) unless a colleague has
+    // it open; then the page says who, and offers to take over.
+    let held_by = match article {
+        Some(a) => Some(editorial::claim(db, a.id, staff.user.id, false).await?).filter(|l| l.user_id != staff.user.id),
+        None => None,
     };
     let base = state.config().base_url();
     let (public_url, preview_url) = match article {
@@ -253,6 +273,9 @@ async fn editor_page(
         preview_url,
         can_publish: staff.role().can_publish(),
         corrections,
+        notes,
+        assigned_to,
+        held_by,
     };
     let refused = !page.errors.is_empty();
     let mut response = render(state, "newsroom/editor.html", &page)?;
@@ -280,7 +303,7 @@ pub async fn new_article(State(state): State<AppState>, staff: Staff) -> PageRes
 }
 
 /// The article a member of staff may edit: any for editors, their own drafts for journalists.
-async fn editable_for(state: &AppState, staff: &Staff, id: i64) -> Result<EditableArticle, PageError> {
+pub(crate) async fn editable_for(state: &AppState, staff: &Staff, id: i64) -> Result<EditableArticle, PageError> {
     staff.require(Role::can_write)?;
     let article = desk::editable(state.db(), id).await?.ok_or(AppError::NotFound)?;
     if !staff.role().can_publish() {

@@ -364,6 +364,136 @@ async fn an_article_leaves_the_site_at_its_unpublication_time(app: TestApp) {
     assert_eq!(by_schedule, 1, "unpublished once, by the schedule");
 }
 
+/// Editors assign an article to a journalist, who then finds it among theirs and may edit it;
+/// everyone who may edit it writes notes for the newsroom, which readers never see (page,
+/// API, feeds); a refused note keeps its text; journalists do not assign.
+async fn notes_and_assignment_stay_in_the_newsroom(app: TestApp) {
+    app.with_demo().await;
+    let journalist = staff(&app, Role::Journalist).await;
+    let editor = staff(&app, Role::Editor).await;
+    let economy: i64 = app.section_id("economie").await;
+    let title = "Enquête sur les Zerbatines du port";
+    let created = post_article(&app, "/redaction/articles", &editor, &article_form(title, economy, &[])).await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let id = id_from_location(&created);
+    let edit_page = format!("/redaction/articles/{id}");
+    assert_eq!(app.get_as(&edit_page, &journalist.cookie).await.status, 403, "not theirs yet");
+    let mine = |login: &crate::support::Login| {
+        let (app, cookie) = (&app, login.cookie.clone());
+        async move { app.get_as("/redaction/articles", &cookie).await.body }
+    };
+    assert!(!mine(&journalist).await.contains(title));
+
+    let assign = |login: &crate::support::Login, to: String| {
+        let (app, login) = (&app, login.clone());
+        async move { app.post_form(&format!("/redaction/articles/{id}/confier"), &login, &[("assigned_to", &to)]).await }
+    };
+    assert_eq!(assign(&journalist, journalist.user_id.to_string()).await.status, 403, "journalists do not assign");
+    assert_eq!(assign(&editor, "999999".into()).await.status, 400, "only a member of the newsroom");
+    let assigned = assign(&editor, journalist.user_id.to_string()).await;
+    assert_eq!(assigned.status, 303);
+    assert_eq!(assigned.header("location"), format!("/redaction/articles/{id}?ok=assigned"));
+    let list = mine(&journalist).await;
+    assert!(list.contains(title) && list.contains("confié à"), "{list}");
+    assert_eq!(app.get_as(&edit_page, &journalist.cookie).await.status, 200, "theirs to write now");
+
+    let note = "Rappeler le capitaine du port avant publication : chiffre des tonnages à vérifier.";
+    let too_long = "x".repeat(2001);
+    let refused = app.post_form(&format!("{edit_page}/notes"), &journalist, &[("note", &too_long)]).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("2 000 caractères") && refused.body.contains(&too_long), "the text is kept");
+    let added = app.post_form(&format!("{edit_page}/notes"), &journalist, &[("note", note)]).await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let seen = app.get_as(&edit_page, &editor.cookie).await.body;
+    assert!(seen.contains(note) && seen.contains("Notes de la rédaction"), "{seen}");
+
+    // Published: the note appears nowhere readers look.
+    let published = post_article(
+        &app,
+        &edit_page,
+        &editor,
+        &article_form(title, economy, &[("version", "1".into()), ("action", "publish".into())]),
+    )
+    .await;
+    assert_eq!(published.status, 303, "{}", published.body);
+    let article = app.editable(id).await;
+    let page = app.get(&format!("/economie/{}", article.fields.slug)).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Zerbatines") && !page.body.contains("capitaine du port"));
+    assert!(!app.get(&format!("/api/v1/articles/{id}")).await.body.contains("capitaine du port"));
+    assert!(!app.get("/feeds/rubrique/economie/rss.xml").await.body.contains("capitaine du port"));
+}
+
+/// "Being edited by …": opening the form takes the article; a colleague who opens it is told
+/// who has it and since when, and may take it over knowingly (audited); the first one's page
+/// then learns it on its next renewal; an abandoned hold expires by itself.
+async fn an_open_article_says_who_is_editing_it(app: TestApp) {
+    app.with_demo().await;
+    let first = staff(&app, Role::Editor).await;
+    let second = staff(&app, Role::Admin).await;
+    let economy: i64 = app.section_id("economie").await;
+    let created = post_article(
+        &app,
+        "/redaction/articles",
+        &first,
+        &article_form("Le port de Tanger Med en chiffres", economy, &[]),
+    )
+    .await;
+    let id = id_from_location(&created);
+    let page = format!("/redaction/articles/{id}");
+    let open = |login: &crate::support::Login| {
+        let (app, cookie, page) = (&app, login.cookie.clone(), page.clone());
+        async move { app.get_as(&page, &cookie).await.body }
+    };
+    let renew = |login: &crate::support::Login| {
+        let (app, login) = (&app, login.clone());
+        async move { app.post_form(&format!("/redaction/articles/{id}/bail"), &login, &[]).await.json() }
+    };
+    let name_of = |login: &crate::support::Login| {
+        let (app, user_id) = (&app, login.user_id);
+        async move {
+            sqlx::query("select name from users where id = $1")
+                .bind(user_id)
+                .fetch_one(app.db().reader())
+                .await
+                .unwrap()
+                .get::<String, _>("name")
+        }
+    };
+    let (first_name, second_name) = (name_of(&first).await, name_of(&second).await);
+
+    assert!(!open(&first).await.contains("lease-warning"), "free: it is theirs");
+    let seen = open(&second).await;
+    assert!(seen.contains(&format!("Cet article est ouvert par {first_name} depuis")), "{seen}");
+    assert_eq!(renew(&second).await, serde_json::json!({ "mine": false, "holder": first_name }));
+    assert_eq!(renew(&first).await, serde_json::json!({ "mine": true }));
+
+    let taken = app.post_form(&format!("/redaction/articles/{id}/prendre"), &second, &[]).await;
+    assert_eq!(taken.status, 303);
+    assert_eq!(taken.header("location"), format!("/redaction/articles/{id}?ok=taken_over"));
+    assert_eq!(renew(&first).await, serde_json::json!({ "mine": false, "holder": second_name }));
+    assert!(open(&first).await.contains(&format!("Cet article est ouvert par {second_name}")));
+    assert!(!open(&second).await.contains("lease-warning"));
+    let audited: i64 =
+        sqlx::query("select count(*) as n from audit_log where action = 'article.taken_over' and object_id = $1")
+            .bind(id)
+            .fetch_one(app.db().reader())
+            .await
+            .unwrap()
+            .get("n");
+    assert_eq!(audited, 1);
+
+    // A page closed without a word: its hold ends by itself.
+    sqlx::query("update article_leases set expires_at = $1 where article_id = $2")
+        .bind(gazette::store::now_ms() - 1)
+        .bind(id)
+        .execute(app.db().writer())
+        .await
+        .unwrap();
+    assert!(!open(&first).await.contains("lease-warning"), "an expired hold is free");
+    assert_eq!(renew(&second).await, serde_json::json!({ "mine": false, "holder": first_name }));
+}
+
 async fn moving_an_article_keeps_its_old_address(app: TestApp) {
     app.with_demo().await;
     let editor = staff(&app, Role::Editor).await;
@@ -483,6 +613,8 @@ on_both_engines!(
     writing_revisions_and_the_conflict_screen,
     journalists_submit_editors_publish_schedule_and_unpublish,
     an_article_leaves_the_site_at_its_unpublication_time,
+    notes_and_assignment_stay_in_the_newsroom,
+    an_open_article_says_who_is_editing_it,
     moving_an_article_keeps_its_old_address,
     preview_links_are_signed_and_expire,
     autosave_keeps_drafts_as_revisions,
