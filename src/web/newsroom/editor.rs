@@ -216,6 +216,10 @@ struct EditorPage {
     notes: Vec<editorial::Note>,
     /// Who the article is assigned to.
     assigned_to: Option<i64>,
+    /// The body's length as the reader will read it: words, and minutes in the article's
+    /// language.
+    words: usize,
+    reading_minutes: usize,
     /// A colleague who has the article open now ("being edited by …").
     held_by: Option<editorial::Lease>,
 }
@@ -258,7 +262,12 @@ pub(crate) async fn editor_page(
         Some(a) => (None, Some(format!("{base}{}", preview_path(state, a.id, now_ms() + PREVIEW_TTL_MS)))),
         None => (None, None),
     };
+    let words =
+        crate::news::text::word_count(&crate::news::text::text_of_html(&markdown::to_safe_html(&input.body_markdown)));
+    let article_lang = Lang::parse(&input.language).unwrap_or(state.site().default_language);
     let page = EditorPage {
+        words,
+        reading_minutes: crate::news::text::reading_minutes(words, article_lang),
         desk: Desk::new(state, staff, "/articles", ok),
         id: article.map(|a| a.id),
         status: article.map(|a| a.status),

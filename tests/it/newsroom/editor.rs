@@ -406,6 +406,8 @@ async fn notes_and_assignment_stay_in_the_newsroom(app: TestApp) {
     assert_eq!(added.status, 303, "{}", added.body);
     let seen = app.get_as(&edit_page, &editor.cookie).await.body;
     assert!(seen.contains(note) && seen.contains("Notes de la rédaction"), "{seen}");
+    // The body's length as readers will read it, before publishing.
+    assert!(seen.contains("4 mots · 1 minute de lecture"), "{seen}");
 
     // Published: the note appears nowhere readers look.
     let published = post_article(
