@@ -130,6 +130,7 @@ route_table! {
     get "/redaction/articles" => newsroom::articles::list_articles,
     post "/redaction/articles" => newsroom::editor::create_article,
     get "/redaction/articles/nouveau" => newsroom::editor::new_article,
+    get "/redaction/articles/titres" => newsroom::editorial::titles,
     get "/redaction/articles/{id}" => newsroom::editor::edit_article,
     post "/redaction/articles/{id}" => newsroom::editor::save_article,
     post "/redaction/articles/{id}/autosave" => newsroom::editor::autosave_article,

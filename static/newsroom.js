@@ -44,6 +44,35 @@
   }, 20000);
 })();
 
+// The translation field suggests articles by title, in any language, as one types; picking
+// one writes "12 — its title", whose number the server reads.
+(function () {
+  "use strict";
+  var field = document.getElementById("translation_of");
+  var list = document.getElementById("translation-suggestions");
+  if (!field || !list || !field.dataset.titles || !window.fetch) return;
+  var timer = null, asked = "";
+  field.addEventListener("input", function () {
+    var words = field.value.trim();
+    if (words.length < 2 || /^\d/.test(words) || words === asked) return;
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      asked = words;
+      fetch(field.dataset.titles + "?q=" + encodeURIComponent(words), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (found) {
+          list.textContent = "";
+          found.forEach(function (a) {
+            var option = document.createElement("option");
+            option.value = a.id + " — " + a.title + " (" + a.language + ")";
+            list.appendChild(option);
+          });
+        })
+        .catch(function () {});
+    }, 250);
+  });
+})();
+
 // "Being edited by …": while the article's form is open, its hold on the article is renewed
 // every 30 seconds; when a colleague takes it over, the page says so (saving then shows both
 // versions, as any conflict does).

@@ -84,6 +84,38 @@ pub async fn list(db: &Db, filter: &DeskFilter, limit: i64, offset: i64) -> Stor
     rows.iter().map(desk_from_row).collect()
 }
 
+/// An article found by its title, for the translation field and the link picker.
+#[derive(Clone, Debug, Serialize)]
+pub struct TitleMatch {
+    pub id: i64,
+    pub title: String,
+    pub language: String,
+    pub status: String,
+}
+
+/// Articles whose title contains `words` (case aside), in any language, newest first.
+pub async fn by_title(db: &Db, words: &str, limit: i64) -> StoreResult<Vec<TitleMatch>> {
+    let like = format!("%{}%", words.trim().to_lowercase().replace(['%', '_'], ""));
+    let rows = sqlx::query(
+        "select id, title, language, status from articles where lower(title) like $1 \
+         order by coalesce(publish_at, updated_at) desc, id desc limit $2",
+    )
+    .bind(like)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(TitleMatch {
+                id: col(r, "id")?,
+                title: col(r, "title")?,
+                language: col(r, "language")?,
+                status: col(r, "status")?,
+            })
+        })
+        .collect()
+}
+
 /// Counts by status (for the desk's tabs), in the same scope as `list`.
 pub async fn counts(db: &Db, mine: Option<i64>) -> StoreResult<Vec<(String, i64)>> {
     let rows = sqlx::query(

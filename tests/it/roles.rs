@@ -53,7 +53,7 @@ fn rule(method: &str, pattern: &str) -> Who {
         ("post", "/redaction/deconnexion") => Anyone,
         (_, "/redaction") => Staff,
         (_, r) if r.starts_with("/redaction/compte") => Staff,
-        (_, "/redaction/articles" | "/redaction/articles/nouveau") => Writers,
+        (_, "/redaction/articles" | "/redaction/articles/nouveau" | "/redaction/articles/titres") => Writers,
         (_, r) if r.starts_with("/redaction/articles/{id}") => Editors, // another's article
         ("post", "/redaction/medias/{id}") => Editors,                  // describing another's picture
         (_, r) if r.starts_with("/redaction/medias") => Writers,

@@ -102,6 +102,26 @@ fn parse_local(text: &str, tz: chrono_tz::Tz) -> Option<i64> {
     tz.from_local_datetime(&naive).earliest().map(|t| t.timestamp_millis())
 }
 
+/// The article the translation field names: its number ("12", "n° 12", "#12", or "12 — its
+/// title" as the suggestions write it), or words of its title in any language when one article
+/// alone has them. `Err` holds the candidates when the words name several (or none).
+async fn translation_named(state: &AppState, typed: &str) -> Result<Option<i64>, Vec<desk::TitleMatch>> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    let number = typed.trim_start_matches(['#', ' ']).trim_start_matches("n°").trim_start_matches("no").trim_start();
+    let digits: String = number.chars().take_while(char::is_ascii_digit).collect();
+    if !digits.is_empty() {
+        return digits.parse().map(Some).map_err(|_| Vec::new());
+    }
+    let found = desk::by_title(state.db(), typed, 6).await.unwrap_or_default();
+    match found.as_slice() {
+        [one] => Ok(Some(one.id)),
+        _ => Err(found),
+    }
+}
+
 /// Checks the form and turns it into stored fields, or says what is wrong next to each field.
 async fn validate(
     state: &AppState,
@@ -132,13 +152,22 @@ async fn validate(
         errors.add("language", t("language_missing"));
     }
     let mut translation_group = None;
-    if !input.translation_of.trim().is_empty() {
-        match input.translation_of.trim().parse::<i64>() {
-            Ok(other) => match desk::editable(state.db(), other).await {
-                Ok(Some(original)) => translation_group = Some(original.fields.translation_group.unwrap_or(other)),
-                _ => errors.add("translation_of", t("translation_missing")),
-            },
-            Err(_) => errors.add("translation_of", t("translation_missing")),
+    match translation_named(state, &input.translation_of).await {
+        Ok(None) => {}
+        Ok(Some(other)) => match desk::editable(state.db(), other).await {
+            Ok(Some(original)) => translation_group = Some(original.fields.translation_group.unwrap_or(other)),
+            _ => errors.add("translation_of", t("translation_missing")),
+        },
+        Err(candidates) if candidates.is_empty() => errors.add("translation_of", t("translation_missing")),
+        Err(candidates) => {
+            let listed: Vec<String> =
+                candidates.iter().map(|c| format!("n° {} « {} » ({})", c.id, c.title, c.language)).collect();
+            let text = state.catalog().text(
+                lang,
+                "newsroom.article.error.translation_several",
+                &[("list", &listed.join(" ; "))],
+            );
+            errors.add("translation_of", text);
         }
     }
     let mut author_ids = Vec::new();

@@ -14,7 +14,7 @@ use crate::error::{AppError, PageResult};
 use crate::news::Role;
 use crate::store::{editorial, users};
 use crate::web::newsroom::editor::{ArticleInput, editable_for, editor_page};
-use crate::web::newsroom::session::{BASE, StaffForm};
+use crate::web::newsroom::session::{BASE, Staff, StaffForm};
 use crate::web::newsroom::{Did, FieldErrors, finish};
 
 #[derive(Deserialize, Default)]
@@ -133,4 +133,27 @@ pub async fn take_over(
         detail: serde_json::json!({ "from": before.map(|l| l.user_id) }),
     };
     finish(&state, &staff, tx, did, Touched::Nothing, &format!("{BASE}/articles/{id}?ok=taken_over")).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct TitlesQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// Articles whose title has the words typed, in any language (JSON, for the translation
+/// field's suggestions): `[{"id": 12, "title": "…", "language": "ar", "status": "published"}]`.
+pub async fn titles(
+    State(state): State<AppState>,
+    staff: Staff,
+    axum::extract::Query(query): axum::extract::Query<TitlesQuery>,
+) -> PageResult<Response> {
+    staff.require(Role::can_write)?;
+    let words: String = query.q.trim().chars().take(100).collect();
+    let found = if words.chars().count() < 2 {
+        Vec::new()
+    } else {
+        crate::store::desk::by_title(state.db(), &words, 10).await?
+    };
+    Ok(Json(found).into_response())
 }

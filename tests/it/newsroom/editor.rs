@@ -496,6 +496,77 @@ async fn an_open_article_says_who_is_editing_it(app: TestApp) {
     assert_eq!(renew(&second).await, serde_json::json!({ "mine": false, "holder": first_name }));
 }
 
+/// A translation is linked by typing words of the original's title (any language) or its
+/// number; several matches are listed with their numbers and the typed words kept; the
+/// editor's suggestions come from a title search.
+async fn a_translation_is_linked_by_searching_its_title(app: TestApp) {
+    app.with_demo().await;
+    let editor = staff(&app, Role::Editor).await;
+    let economy: i64 = app.section_id("economie").await;
+    let original = post_article(
+        &app,
+        "/redaction/articles",
+        &editor,
+        &article_form("Le tramway Qarbatello s'étend vers Sidi Moumen", economy, &[]),
+    )
+    .await;
+    let original = id_from_location(&original);
+    let found = app.get_as("/redaction/articles/titres?q=qarbatello", &editor.cookie).await;
+    assert_eq!(found.status, 200);
+    assert_eq!(found.json()[0]["id"].as_i64(), Some(original), "{}", found.body);
+
+    let translated = post_article(
+        &app,
+        "/redaction/articles",
+        &editor,
+        &article_form(
+            "ترامواي قرباتيلو يمتد نحو سيدي مومن",
+            economy,
+            &[("language", "ar".into()), ("translation_of", "tramway qarbatello".into())],
+        ),
+    )
+    .await;
+    assert_eq!(translated.status, 303, "{}", translated.body);
+    let translated = id_from_location(&translated);
+    assert_eq!(app.editable(translated).await.fields.translation_group, Some(original));
+
+    post_article(
+        &app,
+        "/redaction/articles",
+        &editor,
+        &article_form("Qarbatello : le bilan du chantier", economy, &[]),
+    )
+    .await;
+    let several = post_article(
+        &app,
+        "/redaction/articles",
+        &editor,
+        &article_form(
+            "Qarbatello tramway, English",
+            economy,
+            &[("language", "en".into()), ("translation_of", "Qarbatello".into())],
+        ),
+    )
+    .await;
+    assert_eq!(several.status, 422);
+    assert!(several.body.contains("Plusieurs articles correspondent"), "{}", several.body);
+    assert!(several.body.contains(&format!("n° {original} ")) && several.body.contains("value=\"Qarbatello\""));
+    // A suggestion as the script writes it, or a number, names one article.
+    let picked = post_article(
+        &app,
+        "/redaction/articles",
+        &editor,
+        &article_form(
+            "Qarbatello tramway, English",
+            economy,
+            &[("language", "en".into()), ("translation_of", format!("{original} — Le tramway Qarbatello (fr)"))],
+        ),
+    )
+    .await;
+    assert_eq!(picked.status, 303, "{}", picked.body);
+    assert_eq!(app.editable(id_from_location(&picked)).await.fields.translation_group, Some(original));
+}
+
 async fn moving_an_article_keeps_its_old_address(app: TestApp) {
     app.with_demo().await;
     let editor = staff(&app, Role::Editor).await;
@@ -617,6 +688,7 @@ on_both_engines!(
     an_article_leaves_the_site_at_its_unpublication_time,
     notes_and_assignment_stay_in_the_newsroom,
     an_open_article_says_who_is_editing_it,
+    a_translation_is_linked_by_searching_its_title,
     moving_an_article_keeps_its_old_address,
     preview_links_are_signed_and_expire,
     autosave_keeps_drafts_as_revisions,
