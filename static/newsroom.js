@@ -44,6 +44,24 @@
   }, 20000);
 })();
 
+// Keyboard shortcuts on the article form: Ctrl+S (Cmd+S) saves, Ctrl+Alt+P previews, through
+// the buttons of the form's bar (the same server checks as a click).
+(function () {
+  "use strict";
+  var bar = document.querySelector("#editor .editor-bar");
+  if (!bar) return;
+  document.addEventListener("keydown", function (e) {
+    var mod = e.ctrlKey || e.metaKey;
+    var key = (e.key || "").toLowerCase();
+    var button = null;
+    if (mod && !e.altKey && !e.shiftKey && key === "s") button = bar.querySelector("button[value=save]");
+    else if (mod && e.altKey && (key === "p" || e.code === "KeyP")) button = bar.querySelector("button[value=preview]");
+    if (!button) return;
+    e.preventDefault();
+    button.click();
+  });
+})();
+
 // The translation field suggests articles by title, in any language, as one types; picking
 // one writes "12 — its title", whose number the server reads.
 (function () {

@@ -454,7 +454,24 @@ async fn newsroom_walk(client: &Client, base: &str, dir: &Path) -> TestResult {
     .await?;
     screenshot(client, "editor", 1280).await?;
     screenshot(client, "editor", 390).await?;
-    client.set_window_size(1280, 900).await?;
+    // Save and preview stay in reach at the foot of the form, on a phone and on a desk.
+    for (width, height) in [(390, 800), (1280, 900)] {
+        client.set_window_size(width, height).await?;
+        let in_view: bool = serde_json::from_value(
+            client
+                .execute(
+                    "window.scrollTo(0, document.body.scrollHeight);\
+                     const r = document.querySelector('.editor-bar button[value=save]').getBoundingClientRect();\
+                     return r.top >= 0 && r.bottom <= window.innerHeight;",
+                    vec![],
+                )
+                .await?,
+        )?;
+        assert!(in_view, "the save button is out of reach at {width} px");
+    }
+    // Ctrl+S saves (the draft, here), as a click on Save would.
+    client.find(Locator::Css("#lead")).await?.send_keys("\u{E009}s\u{E000}").await?;
+    wait_for_path(client, "?ok=saved").await?;
     client.find(Locator::Css("button[value=submit]")).await?.click().await?;
     wait_for_path(client, "?ok=submitted").await?;
     let article_url = client.current_url().await?;
