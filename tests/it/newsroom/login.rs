@@ -107,9 +107,11 @@ async fn roles_are_enforced_on_every_newsroom_route(app: TestApp) {
         let editor = matches!(role, "admin" | "editor");
         match path {
             p if p.starts_with("/redaction/articles/{id}") => editor, // another's article: journalists may not
-            "/redaction/articles" | "/redaction/articles/nouveau" | "/redaction/medias" | "/redaction/medias/{id}" => {
-                writer
-            }
+            "/redaction/articles"
+            | "/redaction/articles/nouveau"
+            | "/redaction/articles/titres"
+            | "/redaction/medias"
+            | "/redaction/medias/{id}" => writer,
             "/redaction/une" | "/redaction/rubriques" => editor,
             "/redaction/reglages" | "/redaction/equipe" | "/redaction/commentaires/listes" => role == "admin",
             "/redaction/commentaires" => matches!(role, "admin" | "editor" | "moderator"),
